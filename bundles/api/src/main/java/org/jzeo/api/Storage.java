@@ -109,6 +109,24 @@ public interface Storage extends AutoCloseable {
         }));
     }
 
+    /**
+     * Whether {@link #nextOid} works: the storage can list its oids in order (ZEO's
+     * {@code record_iternext} and ZODB's {@code IStorageCurrentRecordIteration}).
+     */
+    default boolean supportsRecordIteration() {
+        return false;
+    }
+
+    /**
+     * The smallest oid at or after {@code start} that the storage holds (deleted ones included),
+     * or {@code null} when there is none.
+     *
+     * @throws UnsupportedOperationException unless {@link #supportsRecordIteration()}
+     */
+    default Oid nextOid(Oid start) {
+        throw new UnsupportedOperationException("record iteration is not supported by " + getName());
+    }
+
     /** Whether this storage supports undo. */
     default boolean supportsUndo() {
         return true;
