@@ -547,7 +547,7 @@ public final class DataFsStorage implements FileStorage {
                     md = readMetaData(g.file(), g.file().readTransactionHeader(h.tloc()));
                     metaPos = h.tloc();
                 }
-                out.add(new HistoryEntry(h.tid(), h.tid().timeTime(), md.user(), md.description(), h.plen()));
+                out.add(new HistoryEntry(h.tid(), h.tid().timeTime(), md.user(), md.description(), h.plen(), md.extension()));
                 if (h.prev() == 0) {
                     break;
                 }

@@ -1,0 +1,168 @@
+package org.jzeo.server.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jzeo.api.CloseableIterator;
+import org.jzeo.api.DataRecord;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Storage;
+import org.jzeo.api.StorageListener;
+import org.jzeo.api.StorageTransaction;
+import org.jzeo.api.Tid;
+import org.jzeo.api.TransactionRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One storage as the server serves it: its commit lock, invalidation queue, statistics, the
+ * connections registered on it, and the single commit thread that runs votes and finishes (the
+ * only place storage writes and fsyncs happen, so event loops never block on a disk force).
+ */
+final class ServedStorage implements StorageListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ServedStorage.class);
+
+    final String name;
+    final Storage storage;
+    final StorageStats stats = new StorageStats();
+    final InvalidationQueue invalidations;
+    final CommitLock commitLock;
+    private final ExecutorService commitThread;
+    private final Set<Invalidatable> sessions = new CopyOnWriteArraySet<>();
+    /** The session whose transaction is being finished; it gets no invalidation for its own commit. */
+    private volatile Invalidatable committer;
+
+    /** A connection that receives invalidations and info updates. */
+    interface Invalidatable {
+        /** Queue {@code invalidateTransaction(tid, oids)}; called in tid order, under the storage's commit lock. */
+        void queueInvalidation(Tid tid, List<Oid> oids);
+
+        /** Queue an {@code info} update (after a pack). */
+        void queueInfo();
+    }
+
+    /** Test-only: when true, invalidations are queued late, after the lock has passed on (breaks S3). */
+    private final boolean breakS3;
+
+    ServedStorage(String name, Storage storage, int invalidationQueueSize, boolean breakS3) {
+        this.breakS3 = breakS3;
+        this.name = name;
+        this.storage = storage;
+        this.invalidations = new InvalidationQueue(invalidationQueueSize);
+        this.commitThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "zeo-server-commit-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.commitLock = new CommitLock(commitThread);
+        seedInvalidations(invalidationQueueSize);
+        storage.addListener(this);
+    }
+
+    /** Fills the queue with the storage's last transactions, so clients reconnecting after a server restart need no full verification. */
+    private void seedInvalidations(int size) {
+        if (size <= 0) {
+            return;
+        }
+        Tid last = storage.lastTransaction();
+        if (Tid.ZERO.equals(last)) {
+            return;
+        }
+        // Iterating from the start is linear in the file; good enough for the queue sizes used
+        // (the storage iterator reads headers cheaply). Only the last `size` are kept.
+        List<TransactionRecord> tail = new ArrayList<>();
+        try (CloseableIterator<TransactionRecord> it = storage.iterator(null, null)) {
+            while (it.hasNext()) {
+                tail.add(it.next());
+                if (tail.size() > size) {
+                    tail.remove(0);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not seed the invalidation queue of storage {}: {}", name, e.toString());
+            return;
+        }
+        for (TransactionRecord t : tail) {
+            invalidations.add(t.tid(), t.records().stream().map(DataRecord::oid).toList());
+        }
+    }
+
+    void register(Invalidatable session) {
+        sessions.add(session);
+    }
+
+    void unregister(Invalidatable session) {
+        sessions.remove(session);
+    }
+
+    int connectionCount() {
+        return sessions.size();
+    }
+
+    /** Runs {@code task} on this storage's commit thread. */
+    void onCommitThread(Runnable task) {
+        commitThread.execute(task);
+    }
+
+    /** Marks whose finish is running, so its own commit is not sent back to it. */
+    void setCommitter(Invalidatable session) {
+        committer = session;
+    }
+
+    /**
+     * Rule S3: called by the storage inside finish, after the transaction is durable, under the
+     * storage's commit lock and before the new state is visible to loads. The invalidation is
+     * queued on every other connection here, so it is queued before the lock passes on and before
+     * any connection can answer a request from state that includes this tid.
+     */
+    @Override
+    public void committed(Storage s, StorageTransaction transaction, Tid tid, Set<Oid> oids) {
+        List<Oid> list = List.copyOf(oids);
+        invalidations.add(tid, list);
+        Invalidatable self = committer;
+        if (breakS3) {
+            // Deliberately wrong, for the race tests only: the invalidation is queued after the
+            // new state is visible and the lock has moved on.
+            List<Invalidatable> targets = sessions.stream().filter(x -> x != self).toList();
+            Thread late = new Thread(() -> {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                targets.forEach(x -> x.queueInvalidation(tid, list));
+            }, "zeo-test-late-invalidation");
+            late.setDaemon(true);
+            late.start();
+            return;
+        }
+        for (Invalidatable session : sessions) {
+            if (session != self) {
+                session.queueInvalidation(tid, list);
+            }
+        }
+    }
+
+    @Override
+    public void packed(Storage s) {
+        for (Invalidatable session : sessions) {
+            session.queueInfo();
+        }
+    }
+
+    void close() {
+        storage.removeListener(this);
+        commitThread.shutdown();
+        try {
+            if (!commitThread.awaitTermination(10, TimeUnit.SECONDS)) {
+                commitThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.jzeo.server.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The {@code server_status} / {@code ruok} map of one storage (wire-protocol spec §9.3). */
+final class StatusReport {
+    private StatusReport() {
+    }
+
+    static Map<String, Object> of(ServerContext context, ServedStorage served) {
+        StorageStats st = served.stats;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start", context.startTime());
+        m.put("storage", served.name);
+        m.put("connections", (long) served.connectionCount());
+        m.put("loads", st.loads.get());
+        m.put("stores", st.stores.get());
+        m.put("commits", st.commits.get());
+        m.put("aborts", st.aborts.get());
+        m.put("active_txns", st.activeTransactions.get());
+        m.put("conflicts", st.conflicts.get());
+        m.put("conflicts_resolved", st.conflictsResolved.get());
+        long lockTime = served.commitLock.lockTimeMillis();
+        m.put("lock_time", lockTime == 0 ? null : lockTime / 1000.0);
+        m.put("waiting", (long) served.commitLock.waiting());
+        m.put("timeout-thread-is-alive", context.config().transactionTimeout() == null ? "stub" : (Object) Boolean.TRUE);
+        m.put("last-transaction", served.storage.lastTransaction().toHex());
+        // jzeo extension: tells a jzeo client that jzeo_verify (full cache verification) exists.
+        m.put("jzeo", "jzeo_verify");
+        return m;
+    }
+}

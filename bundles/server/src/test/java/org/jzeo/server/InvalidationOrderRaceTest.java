@@ -1,0 +1,138 @@
+package org.jzeo.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jzeo.api.ConflictError;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.Message;
+import org.jzeo.protocol.Tuple;
+import org.jzeo.protocol.Values;
+import org.jzeo.storage.MemoryStorage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Rule S3 under load, with real clients on 127.0.0.1 for a bounded time: writers commit while
+ * readers load and ask for lastTransaction. A reader must never receive a reply built from a
+ * transaction T of another client before it has received the invalidation for T: not a load whose
+ * revision starts at T (the load-vs-invalidation race, ZEO #155), and not a lastTransaction of T
+ * (ZEO #166). The same test against a server whose S3 is deliberately broken must find violations,
+ * which proves the check can fail.
+ */
+@Timeout(60)
+class InvalidationOrderRaceTest {
+    private static final int WRITERS = 2;
+    private static final int READERS = 3;
+    private static final long RUN_MILLIS = 1500;
+    private static final int MAX_COMMITS_PER_WRITER = 400;
+
+    @Test
+    void readersNeverSeeStateBeforeItsInvalidation() throws Exception {
+        List<String> violations = run(Set.of());
+        assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())));
+    }
+
+    @Test
+    void theCheckFailsWhenRuleS3IsBroken() throws Exception {
+        List<String> violations = run(Set.of("S3"));
+        assertTrue(!violations.isEmpty(), "a server that queues invalidations late must be caught");
+    }
+
+    private List<String> run(Set<String> broken) throws Exception {
+        List<String> violations = Collections.synchronizedList(new ArrayList<>());
+        MemoryStorage storage = MemoryStorage.create("1");
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
+        try (StorageServer server = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
+                Map.of("1", storage), broken).start()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                Oid oid = Oid.of(w + 1);
+                tasks.add(pool.submit(() -> write(server.port(), oid, stop)));
+            }
+            for (int r = 0; r < READERS; r++) {
+                tasks.add(pool.submit(() -> read(server.port(), stop, violations)));
+            }
+            Thread.sleep(RUN_MILLIS);
+            stop.set(true);
+            for (Future<?> f : tasks) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            storage.close();
+        }
+        return violations;
+    }
+
+    private static Void write(int port, Oid oid, AtomicBoolean stop) throws Exception {
+        try (WireClient c = new WireClient(port)) {
+            c.call("register", "1", 0L);
+            Tid serial = Tid.ZERO;
+            for (int i = 0; i < MAX_COMMITS_PER_WRITER && !stop.get(); i++) {
+                long txn = i + 1;
+                c.async("tpc_begin", txn, "w".getBytes(), ("commit " + i).getBytes(), Map.of(), null, " ");
+                c.async("storea", oid.toBytes(), serial.toBytes(), ("value " + i).getBytes(), txn);
+                try {
+                    c.call("vote", txn);
+                    serial = Tid.of((byte[]) c.call("tpc_finish", txn));
+                } catch (ConflictError e) {
+                    c.call("tpc_abort", txn);
+                    serial = e.currentSerial();
+                }
+                c.callbacks.clear();
+            }
+        }
+        return null;
+    }
+
+    private static Void read(int port, AtomicBoolean stop, List<String> violations) throws Exception {
+        try (WireClient c = new WireClient(port)) {
+            Tid registered = Tid.of((byte[]) c.call("register", "1", 1L));
+            Tid seen = registered; // highest tid this client has been told about
+            long n = 0;
+            while (!stop.get() && n < 100_000) {
+                n++;
+                Message reply = n % 3 == 0 ? c.callRaw("lastTransaction")
+                        : c.callRaw("loadBefore", Oid.of(1 + n % WRITERS).toBytes(), Tid.MAX.toBytes());
+                // Callbacks received before this reply, in order.
+                for (Message cb : c.callbacks) {
+                    if (cb.method().equals("invalidateTransaction")) {
+                        Tid t = Values.tid(cb.arg(0));
+                        if (t.compareTo(seen) > 0) {
+                            seen = t;
+                        }
+                    }
+                }
+                c.callbacks.clear();
+                if (reply.isError()) {
+                    continue; // the object may not exist yet
+                }
+                Tid state;
+                if (reply.args() instanceof byte[] last) {
+                    state = Tid.of(last);
+                } else if (reply.args() instanceof Tuple t) {
+                    state = Values.tid(t.get(1));
+                } else {
+                    continue;
+                }
+                if (state.compareTo(seen) > 0) {
+                    violations.add("reply from state " + state + " before its invalidation (last seen " + seen + ")");
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,204 @@
+package org.jzeo.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jzeo.api.Oid;
+import org.jzeo.api.ReadOnlyError;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.FrameIO;
+import org.jzeo.protocol.Message;
+import org.jzeo.protocol.MessageCodec;
+import org.jzeo.protocol.ServerException;
+import org.jzeo.protocol.Values;
+import org.jzeo.storage.MemoryStorage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Timeout, read-only, several storages, Unix sockets, client conflict resolution. */
+@Timeout(60)
+class ServerFeaturesTest {
+    private StorageServer server;
+    private final MemoryStorage one = MemoryStorage.create("1");
+    private final MemoryStorage two = MemoryStorage.create("2");
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        one.close();
+        two.close();
+    }
+
+    private StorageServer start(ServerConfig.Builder b) {
+        server = new StorageServer(b.address("127.0.0.1:0").build(), Map.of("1", one, "2", two)).start();
+        return server;
+    }
+
+    private static void begin(WireClient c, long txn) throws IOException {
+        c.async("tpc_begin", txn, "u".getBytes(), "d".getBytes(), Map.of(), null, " ");
+    }
+
+    @Test
+    void transactionTimeoutDisconnectsTheHolderAndOthersGoOn() throws Exception {
+        start(ServerConfig.builder().transactionTimeout(Duration.ofMillis(300)));
+        try (WireClient slow = new WireClient(server.port()); WireClient next = new WireClient(server.port())) {
+            slow.call("register", "1", 0L);
+            next.call("register", "1", 0L);
+            begin(slow, 1);
+            slow.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(), "a".getBytes(), 1L);
+            slow.call("vote", 1L); // holds the commit lock and never finishes
+            begin(next, 2);
+            next.async("storea", Oid.of(1).toBytes(), Tid.ZERO.toBytes(), "b".getBytes(), 2L);
+            next.call("vote", 2L); // granted once the slow one is thrown out
+            byte[] tid = (byte[]) next.call("tpc_finish", 2L);
+            assertTrue(slow.closedByServer(Duration.ofSeconds(5)), "the holder must be disconnected");
+            assertArrayEquals(tid, one.lastTransaction().toBytes());
+            assertThrows(org.jzeo.api.POSKeyError.class, () -> one.load(Oid.ROOT), "the timed-out transaction was aborted");
+        }
+    }
+
+    @Test
+    void readOnlyServerRefusesWritesButServesReadsAndPack() throws Exception {
+        start(ServerConfig.builder().readOnly(true));
+        try (WireClient c = new WireClient(server.port())) {
+            assertThrows(ReadOnlyError.class, () -> c.call("register", "1", 0L));
+            c.call("register", "1", 1L);
+            assertThrows(ReadOnlyError.class, () -> c.call("new_oids"));
+            assertThrows(ReadOnlyError.class, () -> c.call("vote", 5L));
+            assertArrayEquals(Tid.ZERO.toBytes(), (byte[]) c.call("lastTransaction"));
+            assertNull(c.call("pack", System.currentTimeMillis() / 1000.0, 1L));
+        }
+    }
+
+    @Test
+    void eachStorageHasItsOwnStateAndInvalidations() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient a1 = new WireClient(server.port()); WireClient b1 = new WireClient(server.port());
+                WireClient b2 = new WireClient(server.port())) {
+            a1.call("register", "1", 0L);
+            b1.call("register", "1", 0L);
+            b2.call("register", "2", 0L);
+            begin(a1, 7);
+            a1.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(), "x".getBytes(), 7L);
+            a1.call("vote", 7L);
+            byte[] tid = (byte[]) a1.call("tpc_finish", 7L);
+            assertArrayEquals(tid, (byte[]) b1.awaitCallback("invalidateTransaction").arg(0));
+            assertNull(b2.pollCallback(Duration.ofMillis(200)), "storage 2's clients hear nothing of storage 1");
+            assertArrayEquals(Tid.ZERO.toBytes(), (byte[]) b2.call("lastTransaction"));
+            assertEquals("unknown storage: 3", assertThrows(ServerException.class,
+                    () -> new WireClient(server.port()).call("register", "3", 0L)).details() instanceof org.jzeo.protocol.Tuple t
+                    ? t.get(0) : null);
+        }
+    }
+
+    @Test
+    void servesAUnixSocket() throws Exception {
+        Path sock = dir.resolve("zeo.sock");
+        server = new StorageServer(ServerConfig.builder().address(sock.toString()).build(), Map.of("1", one)).start();
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+                InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
+            byte[] hello = FrameIO.readFrame(in, 1 << 20);
+            assertEquals("M5", new String(hello));
+            FrameIO.writeFrame(out, hello);
+            MessageCodec codec = MessageCodec.forProtocol("M5");
+            FrameIO.writeFrame(out, codec.encode(Message.call(1, "register", "1", 0L)));
+            Message reply = codec.decode(FrameIO.readFrame(in, 1 << 20));
+            assertArrayEquals(Tid.ZERO.toBytes(), (byte[]) reply.args());
+        }
+        server.close();
+        assertTrue(!sock.toFile().exists(), "the socket file is removed on close");
+        server = null;
+    }
+
+    @Test
+    void clientConflictResolutionReturnsConflictsFromVote() throws Exception {
+        start(ServerConfig.builder().clientConflictResolution(true));
+        try (WireClient a = new WireClient(server.port()); WireClient b = new WireClient(server.port())) {
+            a.call("register", "1", 0L);
+            b.call("register", "1", 0L);
+            begin(a, 1);
+            a.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(), "v1".getBytes(), 1L);
+            a.call("vote", 1L);
+            byte[] t1 = (byte[]) a.call("tpc_finish", 1L);
+            begin(a, 2);
+            a.async("storea", Oid.ROOT.toBytes(), t1, "v2".getBytes(), 2L);
+            a.call("vote", 2L);
+            byte[] t2 = (byte[]) a.call("tpc_finish", 2L);
+
+            begin(b, 9);
+            b.async("storea", Oid.ROOT.toBytes(), t1, "mine".getBytes(), 9L);
+            List<Object> conflicts = Values.sequence(b.call("vote", 9L));
+            assertEquals(1, conflicts.size());
+            Map<?, ?> c = (Map<?, ?>) conflicts.get(0);
+            assertArrayEquals(Oid.ROOT.toBytes(), (byte[]) c.get("oid"));
+            List<Object> serials = Values.sequence(c.get("serials"));
+            assertArrayEquals(t2, (byte[]) serials.get(0));
+            assertArrayEquals(t1, (byte[]) serials.get(1));
+            assertArrayEquals("mine".getBytes(), (byte[]) c.get("data"));
+            // The client resolves and stores again on the committed serial, then votes again.
+            b.async("storea", Oid.ROOT.toBytes(), t2, "resolved".getBytes(), 9L);
+            assertEquals(List.of(), Values.sequence(b.call("vote", 9L)));
+            byte[] t3 = (byte[]) b.call("tpc_finish", 9L);
+            assertArrayEquals("resolved".getBytes(), one.load(Oid.ROOT).data());
+            assertArrayEquals(t3, one.lastTransaction().toBytes());
+        }
+    }
+
+    @Test
+    void waitingVotersAreGrantedInArrivalOrder() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient holder = new WireClient(server.port()); WireClient w1 = new WireClient(server.port());
+                WireClient w2 = new WireClient(server.port())) {
+            for (WireClient c : List.of(holder, w1, w2)) {
+                c.call("register", "1", 0L);
+            }
+            begin(holder, 1);
+            holder.async("storea", Oid.of(10).toBytes(), Tid.ZERO.toBytes(), "h".getBytes(), 1L);
+            holder.call("vote", 1L);
+            begin(w1, 2);
+            w1.async("storea", Oid.of(11).toBytes(), Tid.ZERO.toBytes(), "1".getBytes(), 2L);
+            w1.io.send(Message.call(100, "vote", 2L));
+            waitForWaiting(1);
+            begin(w2, 3);
+            w2.async("storea", Oid.of(12).toBytes(), Tid.ZERO.toBytes(), "2".getBytes(), 3L);
+            w2.io.send(Message.call(100, "vote", 3L));
+            waitForWaiting(2);
+            holder.call("tpc_finish", 1L);
+            w1.awaitReply(100L);
+            // w2 is still waiting: w1 was first and holds the lock now.
+            assertEquals(1L, server.status("1").get("waiting"));
+            byte[] t1 = (byte[]) w1.call("tpc_finish", 2L);
+            w2.awaitReply(100L);
+            byte[] t2 = (byte[]) w2.call("tpc_finish", 3L);
+            assertTrue(Tid.of(t1).compareTo(Tid.of(t2)) < 0);
+        }
+    }
+
+    private void waitForWaiting(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!Long.valueOf(n).equals(server.status("1").get("waiting"))) {
+            assertTrue(System.nanoTime() < deadline, "voters did not queue");
+            Thread.sleep(5);
+        }
+    }
+}
