@@ -144,15 +144,21 @@ final class RunZeo implements Callable<Integer> {
         s.inactive.forEach((k, v) -> LOG.warn("{} {} is accepted but not active yet in jzeo (no {} support); ignored", k, v,
                 k.startsWith("ssl") ? "SSL" : k.startsWith("auth") ? "authentication" : k.startsWith("monitor")
                         ? "monitor server" : k));
-        Running running = start(s);
+        // Hook and signal handlers first: a SIGTERM/SIGINT that arrives while the server starts
+        // must still take the clean path (exit 0, storages closed), not the JVM's default 128+n.
+        java.util.concurrent.atomic.AtomicReference<Running> running = new java.util.concurrent.atomic.AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            running.close();
+            Running r = running.get();
+            if (r != null) {
+                r.close();
+            }
             stopped.countDown();
             LogSetup.stop();
         }, "runzeo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Signals.install(LogSetup::reopen, LOG);
+        running.set(start(s));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -1,0 +1,127 @@
+package org.jzeo.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.jzeo.api.ConflictError;
+import org.jzeo.api.LoadResult;
+import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyError;
+import org.jzeo.api.StorageTransaction;
+import org.jzeo.api.Tid;
+import org.jzeo.api.TransactionMetaData;
+import org.jzeo.server.StorageServer;
+import org.jzeo.storage.FileStorage;
+import org.jzeo.storage.FileStorageConfig;
+import org.jzeo.storage.MemoryStorage;
+
+/** ClientStorage against an in-process jzeo server. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClientStorageTest {
+    @TempDir
+    Path dir;
+
+    private final TestCaches caches = new TestCaches();
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static Tid commit(ClientStorage c, Object... oidsAndData) {
+        StorageTransaction t = c.tpcBegin(TransactionMetaData.of("tester", "test"));
+        try {
+            for (int i = 0; i < oidsAndData.length; i += 2) {
+                Oid oid = (Oid) oidsAndData[i];
+                Tid serial;
+                try {
+                    serial = c.history(oid, 1).get(0).tid();
+                } catch (POSKeyError e) {
+                    serial = Tid.ZERO;
+                }
+                t.store(oid, serial, b((String) oidsAndData[i + 1]));
+            }
+            t.vote();
+            return t.finish();
+        } catch (RuntimeException e) {
+            t.abort();
+            throw e;
+        }
+    }
+
+    @Test
+    void commitAndReadBack() {
+        try (FileStorage fs = FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs")));
+                StorageServer server = Servers.start(fs);
+                ClientStorage c = Servers.client(caches, Servers.config(Servers.addr(server)).build())) {
+            assertTrue(c.isConnected());
+            assertFalse(c.isReadOnly());
+            assertEquals(Tid.ZERO, c.lastTransaction());
+            Oid a = c.newOid();
+            Tid t1 = commit(c, a, "one");
+            assertEquals(t1, c.lastTransaction());
+            LoadResult r = c.load(a);
+            assertEquals("one", s(r.data()));
+            assertEquals(t1, r.start());
+            assertNull(r.end());
+            assertEquals(1, c.objectCount());
+            assertTrue(c.getSize() > 4);
+            assertEquals("one", s(fs.load(a).data()));
+            assertEquals(1, c.cache().size(), "own data cached at finish");
+            Tid t2 = commit(c, a, "two");
+            assertEquals("two", s(c.load(a).data()));
+            assertEquals("one", s(c.loadBefore(a, t2).data()));
+            assertArrayEquals(b("one"), c.loadSerial(a, t1));
+            assertEquals(List.of(t2, t1), c.history(a, 5).stream().map(h -> h.tid()).toList());
+            assertThrows(POSKeyError.class, () -> c.load(Oid.of(0x7777)));
+        }
+    }
+
+    @Test
+    void invalidationsReachTheOtherClientAndItsListeners() throws Exception {
+        try (MemoryStorage ms = MemoryStorage.create("1");
+                StorageServer server = Servers.start(ms);
+                ClientStorage a = Servers.client(caches, Servers.config(Servers.addr(server)).build());
+                ClientStorage b = Servers.client(caches, Servers.config(Servers.addr(server)).build())) {
+            List<Object[]> heard = Collections.synchronizedList(new ArrayList<>());
+            b.addListener((st, tx, tid, oids) -> heard.add(new Object[] {tx, tid, Set.copyOf(oids)}));
+            Oid x = a.newOid();
+            Tid t1 = commit(a, x, "x1");
+            Servers.await("b sees t1", () -> b.lastTransaction().equals(t1));
+            assertEquals("x1", s(b.load(x).data()));
+            Tid t2 = commit(a, x, "x2");
+            Servers.await("b sees t2", () -> b.lastTransaction().equals(t2));
+            LoadResult r = b.load(x);
+            assertEquals("x2", s(r.data()), "b's cached x1 was invalidated");
+            assertEquals(t2, r.start());
+            assertEquals(2, heard.size());
+            assertNull(heard.get(1)[0], "another client's commit has no transaction");
+            assertEquals(t2, heard.get(1)[1]);
+            assertEquals(Set.of(x), heard.get(1)[2]);
+            // a conflict: b writes based on t1
+            StorageTransaction t = b.tpcBegin(TransactionMetaData.EMPTY);
+            t.store(x, t1, b("stale"));
+            ConflictError e = assertThrows(ConflictError.class, t::vote);
+            assertEquals(x, e.oid());
+            t.abort();
+            assertEquals("x2", s(a.load(x).data()));
+        }
+    }
+}
