@@ -127,6 +127,14 @@ public interface Storage extends AutoCloseable {
         throw new UnsupportedOperationException("record iteration is not supported by " + getName());
     }
 
+    /**
+     * How many times the storage forced its data to stable storage (fsync) since it was opened; 0
+     * for storages without a disk. Benchmarks divide it by commits to show every commit was forced.
+     */
+    default long forceCount() {
+        return 0;
+    }
+
     /** Whether this storage supports undo. */
     default boolean supportsUndo() {
         return true;

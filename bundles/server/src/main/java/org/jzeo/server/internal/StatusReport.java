@@ -26,6 +26,8 @@ final class StatusReport {
         m.put("waiting", (long) served.commitLock.waiting());
         m.put("timeout-thread-is-alive", context.config().transactionTimeout() == null ? "stub" : (Object) Boolean.TRUE);
         m.put("last-transaction", served.storage.lastTransaction().toHex());
+        // jzeo extension: forces (fsyncs) of the storage since it was opened, for fsyncs_per_commit.
+        m.put("forces", served.storage.forceCount());
         // jzeo extension: tells a jzeo client that jzeo_verify (full cache verification) exists.
         m.put("jzeo", "jzeo_verify");
         return m;
