@@ -6,9 +6,12 @@ import java.util.Set;
  * Hears about committed transactions: the hook the server uses to send invalidations.
  *
  * <p>Ordering contract (rule S3): a storage calls {@link #committed} after the transaction is
- * durable, while it still holds its commit lock and before the new state can be loaded by
- * anybody but the committer's own {@link StorageTransaction#finish()} return. Listeners are called
- * in tid order. A listener must be quick and must not call back into the storage's commit path.
+ * durable and before its new state can be loaded by anybody; calls come one at a time, in tid
+ * order; the finish of T (and of any later transaction) completes only after the listeners of T
+ * returned, and a vote that fails reports its failure only after every transaction finished
+ * before it was heard. The commit lock may already have passed to the next transaction (group
+ * commit: it may vote while T waits for its force). A listener must be quick and must not call
+ * back into the storage's commit path.
  */
 @org.osgi.annotation.versioning.ConsumerType
 public interface StorageListener {

@@ -59,6 +59,22 @@ public interface StorageTransaction {
     /** Commits durably and returns the new tid. Only after a successful {@link #vote()}. */
     Tid finish();
 
+    /**
+     * Finishes without waiting for durability where the storage can: returns once the commit
+     * lock is released (the next transaction may vote), and completes with the tid when the
+     * transaction is durable, heard by the listeners and visible (group commit). The default
+     * simply runs {@link #finish()}.
+     */
+    default java.util.concurrent.CompletionStage<Tid> finishAsync() {
+        java.util.concurrent.CompletableFuture<Tid> f = new java.util.concurrent.CompletableFuture<>();
+        try {
+            f.complete(finish());
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
     /** Abandons the transaction at any stage; releases the commit lock if held. Idempotent. */
     void abort();
 

@@ -1,7 +1,10 @@
 package org.jzeo.server;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jzeo.auth.AuthenticationProtocols;
+import org.jzeo.auth.tls.ServerTls;
 
 /**
  * Everything a {@link StorageServer} is configured with, shared by the standalone launcher and
@@ -20,10 +23,18 @@ import java.util.Objects;
  * @param clientConflictResolution return conflicts from vote for the client to resolve ({@code client-conflict-resolution})
  * @param msgpack                  speak {@code M5} (true, the default) or {@code Z5}
  * @param maxMessageSize           largest frame accepted, bytes (default 256 MiB, at most 2 GiB - 1)
+ * @param authenticationProtocol   name of the authentication protocol clients must use before
+ *                                 {@code register} ({@code authentication-protocol}, e.g.
+ *                                 {@code digest}); null = none. A jzeo extension (ZEO 5 has no
+ *                                 authentication): Python clients cannot connect to such a server.
+ * @param authenticationDatabase   the protocol's credentials file ({@code authentication-database})
+ * @param authenticationRealm      the realm ({@code authentication-realm}); null = the database's
+ * @param ssl                      TLS settings (the {@code <ssl>} section); null = plain TCP
  */
 public record ServerConfig(ServerAddress address, boolean readOnly, int invalidationQueueSize,
         Duration invalidationAge, Duration transactionTimeout, boolean clientConflictResolution,
-        boolean msgpack, int maxMessageSize) {
+        boolean msgpack, int maxMessageSize, String authenticationProtocol, Path authenticationDatabase,
+        String authenticationRealm, ServerTls ssl) {
     /** The default listening address, 127.0.0.1:8100. */
     public static final ServerAddress DEFAULT_ADDRESS = ServerAddress.tcp("127.0.0.1", 8100);
     /** Default largest frame: 256 MiB. */
@@ -41,6 +52,24 @@ public record ServerConfig(ServerAddress address, boolean readOnly, int invalida
         if (transactionTimeout != null && (transactionTimeout.isNegative() || transactionTimeout.isZero())) {
             throw new IllegalArgumentException("transaction-timeout must be positive: " + transactionTimeout);
         }
+        if (AuthenticationProtocols.isNone(authenticationProtocol)) {
+            authenticationProtocol = null;
+        } else {
+            authenticationProtocol = authenticationProtocol.trim();
+        }
+    }
+
+    /** The configuration without authentication and TLS (the fields before they existed). */
+    public ServerConfig(ServerAddress address, boolean readOnly, int invalidationQueueSize,
+            Duration invalidationAge, Duration transactionTimeout, boolean clientConflictResolution,
+            boolean msgpack, int maxMessageSize) {
+        this(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout, clientConflictResolution,
+                msgpack, maxMessageSize, null, null, null, null);
+    }
+
+    /** Whether clients must authenticate ({@link #authenticationProtocol()} is set). */
+    public boolean requiresAuthentication() {
+        return authenticationProtocol != null;
     }
 
     /** The defaults: 127.0.0.1:8100, writable, queue 100, no timeout, msgpack. */
@@ -64,6 +93,10 @@ public record ServerConfig(ServerAddress address, boolean readOnly, int invalida
         b.clientConflictResolution = clientConflictResolution;
         b.msgpack = msgpack;
         b.maxMessageSize = maxMessageSize;
+        b.authenticationProtocol = authenticationProtocol;
+        b.authenticationDatabase = authenticationDatabase;
+        b.authenticationRealm = authenticationRealm;
+        b.ssl = ssl;
         return b;
     }
 
@@ -77,6 +110,10 @@ public record ServerConfig(ServerAddress address, boolean readOnly, int invalida
         private boolean clientConflictResolution;
         private boolean msgpack = true;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private String authenticationProtocol;
+        private Path authenticationDatabase;
+        private String authenticationRealm;
+        private ServerTls ssl;
 
         private Builder() {
         }
@@ -135,10 +172,35 @@ public record ServerConfig(ServerAddress address, boolean readOnly, int invalida
             return this;
         }
 
+        /** @param v authentication protocol name ({@code authentication-protocol}), or null / {@code none} */
+        public Builder authenticationProtocol(String v) {
+            authenticationProtocol = v;
+            return this;
+        }
+
+        /** @param v the credentials file ({@code authentication-database}) */
+        public Builder authenticationDatabase(Path v) {
+            authenticationDatabase = v;
+            return this;
+        }
+
+        /** @param v the realm ({@code authentication-realm}) */
+        public Builder authenticationRealm(String v) {
+            authenticationRealm = v;
+            return this;
+        }
+
+        /** @param v TLS settings ({@code <ssl>}), or null for plain connections */
+        public Builder ssl(ServerTls v) {
+            ssl = v;
+            return this;
+        }
+
         /** The configuration. */
         public ServerConfig build() {
             return new ServerConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                    clientConflictResolution, msgpack, maxMessageSize);
+                    clientConflictResolution, msgpack, maxMessageSize, authenticationProtocol, authenticationDatabase,
+                    authenticationRealm, ssl);
         }
     }
 }

@@ -21,10 +21,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -42,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * protocol flavour of {@link ServerConfig#msgpack()}. The storages belong to the caller: the
  * server does not close them.
  *
+ * <p>Optionally with TLS ({@link ServerConfig#ssl()}) and/or an authentication protocol that
+ * clients must complete before {@code register} ({@link ServerConfig#authenticationProtocol()},
+ * a jzeo extension described in {@code org.jzeo.auth}). {@link #stats(String)} exposes the
+ * counters for the monitor bundle.
+ *
  * <pre>{@code
  * try (StorageServer server = new StorageServer(ServerConfig.defaults(), Map.of("1", storage)).start()) {
  *     ...
@@ -55,6 +62,7 @@ public final class StorageServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerCore core;
     private final ExecutorService slowWork;
+    private final Instant started;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
@@ -75,8 +83,15 @@ public final class StorageServer implements AutoCloseable {
             throw new IllegalArgumentException("a server needs at least one storage");
         }
         this.slowWork = Executors.newCachedThreadPool(new DefaultThreadFactory("zeo-server-pack", true));
-        String start = ZonedDateTime.now(ZoneId.systemDefault()).format(CTIME);
-        this.core = new ServerCore(config, new LinkedHashMap<>(storages), slowWork, start, brokenRulesForTests);
+        ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
+        this.started = now.toInstant();
+        String start = now.format(CTIME);
+        try {
+            this.core = new ServerCore(config, new LinkedHashMap<>(storages), slowWork, start, brokenRulesForTests);
+        } catch (RuntimeException e) {
+            slowWork.shutdownNow(); // e.g. an unreadable key file or password database
+            throw e;
+        }
     }
 
     /**
@@ -127,7 +142,9 @@ public final class StorageServer implements AutoCloseable {
             String why = e instanceof BindException ? "address already in use or not available" : e.toString();
             throw new UncheckedIOException(new IOException("cannot listen on " + address + ": " + why, e));
         }
-        LOG.info("serving storages {} on {} ({})", core.storageNames(), localAddress(), config.msgpack() ? "M5" : "Z5");
+        LOG.info("serving storages {} on {} ({}{}{})", core.storageNames(), localAddress(), config.msgpack() ? "M5" : "Z5",
+                config.ssl() != null ? ", TLS" : "",
+                config.requiresAuthentication() ? ", authentication " + config.authenticationProtocol() : "");
         return this;
     }
 
@@ -144,6 +161,26 @@ public final class StorageServer implements AutoCloseable {
     /** The configuration. */
     public ServerConfig config() {
         return config;
+    }
+
+    /** Names of the served storages, in configuration order. */
+    public List<String> storageNames() {
+        return core.storageNames();
+    }
+
+    /** When the server was created (the monitor report's "Server started"). */
+    public Instant startTime() {
+        return started;
+    }
+
+    /**
+     * A snapshot of a storage's counters, the same ones {@link #status} and {@code ruok} report
+     * (for the monitor server and JMX).
+     *
+     * @throws IllegalArgumentException for an unknown storage
+     */
+    public StorageStatistics stats(String storage) {
+        return core.stats(storage, started);
     }
 
     /** The {@code server_status} map of a storage (the counters of the monitor report). */

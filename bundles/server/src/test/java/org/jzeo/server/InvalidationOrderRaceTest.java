@@ -19,7 +19,11 @@ import org.jzeo.api.Tid;
 import org.jzeo.protocol.Message;
 import org.jzeo.protocol.Tuple;
 import org.jzeo.protocol.Values;
+import java.nio.file.Path;
+import org.jzeo.storage.FileStorage;
+import org.jzeo.storage.FileStorageConfig;
 import org.jzeo.storage.MemoryStorage;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,21 +42,36 @@ class InvalidationOrderRaceTest {
     private static final long RUN_MILLIS = 1500;
     private static final int MAX_COMMITS_PER_WRITER = 400;
 
+    @TempDir
+    Path dir;
+
     @Test
     void readersNeverSeeStateBeforeItsInvalidation() throws Exception {
-        List<String> violations = run(Set.of());
+        List<String> violations = run(Set.of(), MemoryStorage.create("1"));
         assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())));
     }
 
     @Test
     void theCheckFailsWhenRuleS3IsBroken() throws Exception {
-        List<String> violations = run(Set.of("S3"));
+        List<String> violations = run(Set.of("S3"), MemoryStorage.create("1"));
         assertTrue(!violations.isEmpty(), "a server that queues invalidations late must be caught");
     }
 
-    private List<String> run(Set<String> broken) throws Exception {
+    /** The same on a FileStorage, whose group commit lets the next voter go before the force. */
+    @Test
+    void readersNeverSeeStateBeforeItsInvalidationWithGroupCommit() throws Exception {
+        List<String> violations = run(Set.of(), FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs"))));
+        assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())));
+    }
+
+    @Test
+    void theCheckFailsWhenRuleS3IsBrokenWithGroupCommit() throws Exception {
+        List<String> violations = run(Set.of("S3"), FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs"))));
+        assertTrue(!violations.isEmpty(), "a server that queues invalidations late must be caught");
+    }
+
+    private List<String> run(Set<String> broken, org.jzeo.api.Storage storage) throws Exception {
         List<String> violations = Collections.synchronizedList(new ArrayList<>());
-        MemoryStorage storage = MemoryStorage.create("1");
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
         try (StorageServer server = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
                 Map.of("1", storage), broken).start()) {

@@ -1160,18 +1160,19 @@ public abstract class StorageConformanceTest {
     }
 
     /**
-     * Rule S3: listeners run while the committer still holds the commit lock and before anyone
-     * else can load the new state.
+     * Rule S3: listeners of T run before anyone else can load T; a later transaction's finish
+     * completes only after T's listeners returned, and a vote that fails because of T reports it
+     * only after T was heard (the commit lock itself may already have passed on: group commit).
      */
     @Test
-    void listenersRunUnderTheCommitLockBeforeTheCommitIsVisible() throws Exception {
+    void listenersRunBeforeTheCommitIsVisibleAndBeforeLaterCommitsComplete() throws Exception {
         Oid a = storage.newOid();
         Oid other = storage.newOid();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean first = new AtomicBoolean(true);
-        CountDownLatch otherVoted = new CountDownLatch(1);
         AtomicReference<Future<Tid>> otherCommit = new AtomicReference<>();
+        AtomicReference<Future<Throwable>> conflicting = new AtomicReference<>();
         try {
             storage.addListener((st, tx, tid, oids) -> {
                 if (!first.compareAndSet(true, false)) {
@@ -1183,15 +1184,28 @@ public abstract class StorageConformanceTest {
                         assertThrows(POSKeyError.class, () -> storage.load(a));
                         assertFalse(tid.equals(storage.lastTransaction()));
                     }).get(5, TimeUnit.SECONDS);
-                    // another transaction cannot get past vote while we are here
+                    // a later transaction cannot complete its finish while we are here
                     otherCommit.set(pool.submit(() -> {
                         StorageTransaction t = storage.tpcBegin(TransactionMetaData.EMPTY);
                         t.store(other, Tid.ZERO, b("other"));
                         t.vote();
-                        otherVoted.countDown();
                         return t.finish();
                     }));
-                    assertFalse(otherVoted.await(150, TimeUnit.MILLISECONDS), "the commit lock is still held");
+                    // a vote that conflicts with this transaction cannot report it yet
+                    conflicting.set(pool.submit(() -> {
+                        StorageTransaction t = storage.tpcBegin(TransactionMetaData.EMPTY);
+                        t.store(a, Tid.ZERO, b("late"));
+                        try {
+                            t.vote();
+                            t.abort();
+                            return null;
+                        } catch (ConflictError e) {
+                            return e;
+                        }
+                    }));
+                    Thread.sleep(150);
+                    assertFalse(otherCommit.get().isDone(), "a later finish completed before the listener returned");
+                    assertFalse(conflicting.get().isDone(), "a conflict was reported before the listener returned");
                 } catch (Throwable e) {
                     failure.set(e);
                 }
@@ -1203,6 +1217,9 @@ public abstract class StorageConformanceTest {
             assertEquals("a1", s(storage.load(a).data()));
             Tid t2 = otherCommit.get().get(5, TimeUnit.SECONDS);
             assertTrue(t2.compareTo(t1) > 0);
+            Throwable conflict = conflicting.get().get(5, TimeUnit.SECONDS);
+            assertTrue(conflict instanceof ConflictError, "the stale store must conflict: " + conflict);
+            assertEquals(t1, ((ConflictError) conflict).currentSerial());
         } finally {
             pool.shutdownNow();
         }

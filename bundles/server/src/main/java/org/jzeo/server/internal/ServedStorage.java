@@ -33,8 +33,12 @@ final class ServedStorage implements StorageListener {
     final CommitLock commitLock;
     private final ExecutorService commitThread;
     private final Set<Invalidatable> sessions = new CopyOnWriteArraySet<>();
-    /** The session whose transaction is being finished; it gets no invalidation for its own commit. */
-    private volatile Invalidatable committer;
+    /**
+     * Whose storage transaction is whose: a committer gets no invalidation for its own commit. The
+     * storage calls the listener on its own thread (group commit), so the committer is found by
+     * the transaction, not by who is running.
+     */
+    private final java.util.Map<StorageTransaction, Invalidatable> committers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A connection that receives invalidations and info updates. */
     interface Invalidatable {
@@ -108,22 +112,27 @@ final class ServedStorage implements StorageListener {
         commitThread.execute(task);
     }
 
-    /** Marks whose finish is running, so its own commit is not sent back to it. */
-    void setCommitter(Invalidatable session) {
-        committer = session;
+    /** Marks whose transaction this is, so its own commit is not sent back to it. */
+    void addCommitter(StorageTransaction transaction, Invalidatable session) {
+        committers.put(transaction, session);
+    }
+
+    /** The transaction is finished or aborted. */
+    void removeCommitter(StorageTransaction transaction) {
+        committers.remove(transaction);
     }
 
     /**
-     * Rule S3: called by the storage inside finish, after the transaction is durable, under the
-     * storage's commit lock and before the new state is visible to loads. The invalidation is
-     * queued on every other connection here, so it is queued before the lock passes on and before
-     * any connection can answer a request from state that includes this tid.
+     * Rule S3: called by the storage after the transaction is durable and before its new state is
+     * visible to loads, in tid order (see {@link StorageListener}). The invalidation is queued on
+     * every other connection here, so no connection can answer a request from state that includes
+     * this tid before it, and the committer's own finish reply (and any later one) comes after it.
      */
     @Override
     public void committed(Storage s, StorageTransaction transaction, Tid tid, Set<Oid> oids) {
         List<Oid> list = List.copyOf(oids);
         invalidations.add(tid, list);
-        Invalidatable self = committer;
+        Invalidatable self = transaction == null ? null : committers.get(transaction);
         if (breakS3) {
             // Deliberately wrong, for the race tests only: the invalidation is queued after the
             // new state is visible and the lock has moved on.

@@ -72,6 +72,12 @@ final class ZeoServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+            // A refused TLS handshake (e.g. no or an untrusted client certificate): one line, no trace.
+            LOG.warn("closing connection {}: TLS: {}", ctx.channel().remoteAddress(), tls.getMessage());
+            ctx.close();
+            return;
+        }
         LOG.warn("closing connection {}: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
         ctx.close();
     }

@@ -247,7 +247,10 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             return;
         }
         boolean expected = e instanceof POSKeyError || e instanceof ConflictError;
-        if (!expected) {
+        if (e instanceof ServerException || e instanceof ReadOnlyError || e instanceof StorageTransactionError) {
+            // A client's mistake (unknown storage, wrong state, read-only): one line, no stack.
+            LOG.info("{} from {} refused: {}", m.method(), who(), e.getMessage());
+        } else if (!expected) {
             LOG.warn("{} from {} failed", m.method(), who(), e);
         }
         send(Message.errorReply(m.msgid(), toWireError(e)));
@@ -725,6 +728,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             StorageTransaction st = pt.tid != null ? s.storage.tpcBegin(pt.metadata, pt.tid, pt.status)
                     : s.storage.tpcBegin(pt.metadata);
             pt.storageTransaction = st;
+            s.addCommitter(st, this);
             List<Object> changed = new ArrayList<>();
             for (PendingTransaction.Op op : latestStores(pt.ops)) {
                 if (op instanceof PendingTransaction.Store x) {
@@ -757,6 +761,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             }
             if (pt.storageTransaction != null) {
                 pt.storageTransaction.abort();
+                s.removeCommitter(pt.storageTransaction);
             }
             cancelTimeout(pt);
             s.commitLock.release(pt);
@@ -883,43 +888,57 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         if (pt.aborted || !s.commitLock.isHeldBy(pt)) {
             return;
         }
-        Tid tid;
+        StorageTransaction st = pt.storageTransaction;
+        java.util.concurrent.CompletionStage<Tid> done;
         try {
-            s.setCommitter(this);
-            try {
-                tid = pt.storageTransaction.finish();
-            } finally {
-                s.setCommitter(null);
-            }
+            // Returns once the storage released its commit lock; durability follows (group commit).
+            done = st.finishAsync();
         } catch (RuntimeException e) {
-            LOG.error("tpc_finish of {} failed; transaction aborted, connection closed", who(), e);
-            pt.storageTransaction.abort();
-            s.commitLock.release(pt);
+            finishFailed(s, pt, msgid, e);
+            return;
+        }
+        // Rule S2: the next voter may go while this transaction waits for its force. Rule S3 still
+        // holds: its invalidations are queued before it (or anything later) becomes visible, and
+        // a vote failing because of it is reported only after that (the storage's contract).
+        s.commitLock.release(pt);
+        done.whenComplete((tid, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                finishFailed(s, pt, msgid, cause instanceof RuntimeException re ? re
+                        : new org.jzeo.api.StorageException(String.valueOf(cause), cause));
+                return;
+            }
+            s.removeCommitter(st);
+            s.stats.commits.incrementAndGet();
             s.stats.activeTransactions.decrementAndGet();
+            Map<String, Object> info = sizeInfo(s.storage);
             post(() -> {
+                if (pt.timeout != null) {
+                    pt.timeout.cancel(false);
+                }
                 if (txn == pt) {
                     txn = null;
                 }
-                send(Message.errorReply(msgid, e));
-                channel.close();
+                drainCallbacks();
+                channel.write(Message.async("info", info));
+                send(Message.reply(msgid, tid.toBytes()));
             });
-            return;
-        }
-        s.stats.commits.incrementAndGet();
-        s.stats.activeTransactions.decrementAndGet();
-        Map<String, Object> info = sizeInfo(s.storage);
-        // The invalidations for tid are already queued on every other session (S3): the lock may pass on.
+        });
+    }
+
+    private void finishFailed(ServedStorage s, PendingTransaction pt, Object msgid, RuntimeException e) {
+        LOG.error("tpc_finish of {} failed; transaction aborted, connection closed", who(), e);
+        pt.storageTransaction.abort();
+        s.removeCommitter(pt.storageTransaction);
         s.commitLock.release(pt);
+        s.stats.activeTransactions.decrementAndGet();
         post(() -> {
-            if (pt.timeout != null) {
-                pt.timeout.cancel(false);
-            }
             if (txn == pt) {
                 txn = null;
             }
-            drainCallbacks();
-            channel.write(Message.async("info", info));
-            send(Message.reply(msgid, tid.toBytes()));
+            send(Message.errorReply(msgid, e));
+            channel.close();
         });
     }
 
@@ -949,6 +968,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         s.onCommitThread(() -> {
             if (pt.storageTransaction != null) {
                 pt.storageTransaction.abort();
+                s.removeCommitter(pt.storageTransaction);
             }
             s.commitLock.release(pt);
         });

@@ -92,9 +92,17 @@ public final class DataFsStorage implements FileStorage {
      * every transaction whole or not at all.
      */
     private volatile Tid visibleTid;
-    /** Position and tid of the last whole transaction; commit path only (under the commit lock). */
-    private long lastTxnPos;
-    private Tid lastTxnTid;
+    /** Position and tid of the last published transaction (set by the sync thread, read under the commit lock after a drain). */
+    private volatile long lastTxnPos;
+    private volatile Tid lastTxnTid;
+    /**
+     * Where the next transaction is written: the end of the last finished transaction, published
+     * or still waiting for its force in the {@link CommitPipeline}. Commit path only (under the
+     * commit lock). Loads and iterators use the generation's end, which moves only on publish.
+     */
+    private long writeEnd;
+    /** Group commit: forces, listeners and publication of finished transactions (null when read-only). */
+    private final CommitPipeline pipeline;
     /** The largest oid stored or handed out. */
     private final AtomicLong maxOid;
     private volatile boolean closed;
@@ -116,6 +124,8 @@ public final class DataFsStorage implements FileStorage {
         this.lastTxnPos = scan.lastTxnPos();
         this.lastTxnTid = scan.lastTxnTid();
         this.maxOid = new AtomicLong(scan.index().maxOid());
+        this.writeEnd = scan.end();
+        this.pipeline = config.readOnly() ? null : new CommitPipeline(this, lastTid, path.getFileName().toString());
     }
 
     /** Opens a storage as {@link FileStorage#open} describes. */
@@ -383,15 +393,59 @@ public final class DataFsStorage implements FileStorage {
     /** New tids must be later than this (commit path). */
     Tid tidFloor() {
         Tid v = visibleTid;
-        return v.compareTo(lastTid) > 0 ? v : lastTid;
+        Tid floor = v.compareTo(lastTid) > 0 ? v : lastTid;
+        if (pipeline != null) {
+            Tid written = pipeline.enqueuedTid(); // finished but maybe not yet published
+            floor = written.compareTo(floor) > 0 ? written : floor;
+        }
+        return floor;
     }
 
     /**
      * Publishes a finished transaction (commit path, after force and listeners, after its index
      * entries were written): raises the visible tid, then the last tid.
      */
-    void published(Tid tid, long txnPos, long end) {
-        generation.setEnd(end);
+    /** Commit path (under the commit lock): where the next transaction goes. */
+    long writeEnd() {
+        return writeEnd;
+    }
+
+    /** Commit path (under the commit lock): a transaction was finished up to {@code end}. */
+    void written(long end) {
+        writeEnd = end;
+    }
+
+    /** Waits (bounded) until every finished transaction is forced, heard and published. */
+    void awaitFinishedCommits() {
+        if (pipeline != null && !pipeline.drain(TimeUnit.SECONDS.toMillis(30))) {
+            LOG.warn("{}: finished transactions are still waiting for their force", path);
+        }
+    }
+
+    CommitPipeline pipeline() {
+        if (pipeline == null) {
+            throw new ReadOnlyError("read-only storage " + path);
+        }
+        return pipeline;
+    }
+
+    /**
+     * Sync thread, after the force that made {@code p} durable: the listeners hear of it (rule S3),
+     * then it is published (rule S4). Called in tid order, one at a time.
+     */
+    void completeCommit(CommitPipeline.Pending p) {
+        for (StorageListener l : listeners) {
+            try {
+                l.committed(this, p.transaction(), p.tid(), p.changed());
+            } catch (RuntimeException e) {
+                LOG.error("storage listener {} failed on committed {}", l, p.tid(), e);
+            }
+        }
+        published(p.generation(), p.tid(), p.tpos(), p.end());
+    }
+
+    private void published(FileGeneration g, Tid tid, long txnPos, long end) {
+        g.setEnd(end);
         lastTxnPos = txnPos;
         lastTxnTid = tid;
         if (tid.compareTo(visibleTid) > 0) {
@@ -745,6 +799,7 @@ public final class DataFsStorage implements FileStorage {
         DataFile file = DataFile.open(path, true, sharedCounter);
         FileGeneration old2 = generation;
         generation = new FileGeneration(file, newIndex, newEnd);
+        writeEnd = newEnd;
         lastTxnPos = newLastTxnPos;
         lastTxnTid = newLastTxnTid;
         old2.retire();
@@ -785,6 +840,10 @@ public final class DataFsStorage implements FileStorage {
             Thread.currentThread().interrupt();
         }
         try {
+            if (pipeline != null) {
+                awaitFinishedCommits(); // every finished transaction forced and published first
+                pipeline.close();
+            }
             FileGeneration g = generation;
             if (!readOnly) {
                 if (locked && voted == null) {

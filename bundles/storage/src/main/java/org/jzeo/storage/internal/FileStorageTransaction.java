@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import org.jzeo.api.ConflictError;
 import org.jzeo.api.Oid;
@@ -174,6 +178,7 @@ final class FileStorageTransaction implements StorageTransaction {
         boolean written = false;
         try {
             storage.ensureOpen();
+            storage.pipeline().checkHealthy();
             FileGeneration g = storage.generation();
             Tid last = storage.lastTid();
             if (fixedTid != null) {
@@ -196,7 +201,8 @@ final class FileStorageTransaction implements StorageTransaction {
                 records.add(new TransactionWriter.Record(p.oid(), g.index().get(p.oid()), p.data(), p.back()));
                 writtenOids[i++] = p.oid();
             }
-            tpos = g.end();
+            // After every finished transaction, including those still waiting for their force.
+            tpos = storage.writeEnd();
             long tlen = TransactionWriter.tlen(metadata, records);
             Long quota = storage.config().quota();
             if (quota != null && tpos + tlen + 8 > quota) {
@@ -222,6 +228,9 @@ final class FileStorageTransaction implements StorageTransaction {
             }
             state = State.ABORTED;
             storage.unlockCommit();
+            // Rule S3: a failure (e.g. a ConflictError naming a tid) may depend on transactions
+            // that finished but are not yet heard by the listeners; report it only after they are.
+            storage.awaitFinishedCommits();
             if (e instanceof IOException io) {
                 throw DataFsStorage.io(storage.path(), io);
             }
@@ -369,7 +378,27 @@ final class FileStorageTransaction implements StorageTransaction {
     }
 
     @Override
-    public synchronized Tid finish() {
+    public Tid finish() {
+        try {
+            return finishAsync().toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StorageException("finish of " + tid + " failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Writes the final status byte, makes the transaction's index entries and end known to the
+     * commit path, hands it to the {@link CommitPipeline} and releases the commit lock, so the next
+     * transaction can vote while this one waits for its force (group commit). Loads cannot see it
+     * yet: they ignore records with tids above the published tid (rule S4). The returned stage
+     * completes once it is forced, heard by the listeners (rule S3) and published.
+     */
+    @Override
+    public synchronized CompletionStage<Tid> finishAsync() {
         if (state != State.VOTED) {
             throw new StorageTransactionError("finish without a successful vote (the transaction is "
                     + state.name().toLowerCase() + ")");
@@ -377,7 +406,6 @@ final class FileStorageTransaction implements StorageTransaction {
         DataFile file = generation.file();
         try {
             file.write(tpos + 16, new byte[] {finalStatus}, 0, 1);
-            file.force(); // rule S4: durable before anyone hears of it or can load it
         } catch (IOException | RuntimeException e) {
             truncateQuietly(file, tpos);
             state = State.ABORTED;
@@ -389,27 +417,19 @@ final class FileStorageTransaction implements StorageTransaction {
             throw (RuntimeException) e;
         }
         try {
-            // Rule S3: listeners hear of the commit while the commit lock is still held, before
-            // the new state is published to loads and before the next transaction can vote.
-            Set<Oid> changed = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(writtenOids)));
-            for (StorageListener l : storage.listeners()) {
-                try {
-                    l.committed(storage, this, tid, changed);
-                } catch (RuntimeException e) {
-                    LOG.error("storage listener {} failed on committed {}", l, tid, e);
-                }
-            }
-            // Rule S4: publish only now that the transaction is durable.
             for (int i = 0; i < writtenOids.length; i++) {
                 generation.index().put(writtenOids[i], writtenPositions[i]);
                 storage.noteOid(writtenOids[i]);
             }
-            storage.published(tid, tpos, newEnd);
+            storage.written(newEnd);
+            Set<Oid> changed = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(writtenOids)));
             state = State.FINISHED;
-            return tid;
+            // Enqueued under the commit lock, so the pipeline sees transactions in tid order.
+            return storage.pipeline().enqueue(new CommitPipeline.Pending(this, tid, tpos, newEnd, changed, generation,
+                    new CompletableFuture<>()));
         } finally {
             storage.voted = null;
-            storage.unlockCommit();
+            storage.unlockCommit(); // rule S2: the next voter writes after us while we wait for the force
         }
     }
 

@@ -92,6 +92,9 @@ final class PackRun {
                 return false;
             }
             storage.lockCommit(); // rule S2: the swap happens between commits
+            // Group commit: transactions finished before we took the lock must be forced and
+            // published first, so the committed end and the index we copy are complete.
+            storage.awaitFinishedCommits();
             try {
                 storage.ensureOpen();
                 FileGeneration now = storage.generation();
