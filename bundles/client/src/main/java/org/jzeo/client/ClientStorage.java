@@ -502,12 +502,18 @@ public final class ClientStorage implements Storage {
             detach(c);
             return false;
         }
-        LOG.info("connected to {} ({}{}), storage {}, last transaction {}", c.address(), c.protocol(),
-                c.readOnly ? ", read-only" : "", config.storage(), lastTid);
+        // Operational only now, after get_info, as a ZEO client is (wire spec §10.1 step 3).
         synchronized (stateLock) {
+            if (closed) {
+                c.close();
+                return false;
+            }
+            connection = c;
             everConnected = true;
             stateLock.notifyAll();
         }
+        LOG.info("connected to {} ({}{}), storage {}, last transaction {}", c.address(), c.protocol(),
+                c.readOnly ? ", read-only" : "", config.storage(), lastTid);
         if (!c.isOpen()) {
             detach(c);
             return false;
@@ -579,14 +585,6 @@ public final class ClientStorage implements Storage {
         }
         c.held.clear();
         c.operational = true;
-        synchronized (stateLock) {
-            if (closed) {
-                c.close();
-                return;
-            }
-            connection = c;
-            stateLock.notifyAll();
-        }
     }
 
     private final ZeoConnection.Callbacks callbacks = new ZeoConnection.Callbacks() {
