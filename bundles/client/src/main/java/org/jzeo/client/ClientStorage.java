@@ -125,6 +125,8 @@ public final class ClientStorage implements Storage {
     private final Object stateLock = new Object();
     /** The operational connection (verified, invalidations applied directly), or null. */
     private volatile ZeoConnection connection;
+    /** The connection whose invalidations are applied to the cache (set on its I/O thread at install). */
+    private volatile ZeoConnection invalidationSource;
     /** The tid the cache is consistent with (rule C1: moved only after invalidations applied). */
     private volatile Tid lastTid;
     private volatile boolean closed;
@@ -585,6 +587,9 @@ public final class ClientStorage implements Storage {
         }
         c.held.clear();
         c.operational = true;
+        // From now on this connection's invalidations update the cache (and no other's); it is
+        // used for calls only after get_info (verifyAndInstall).
+        invalidationSource = c;
     }
 
     private final ZeoConnection.Callbacks callbacks = new ZeoConnection.Callbacks() {
@@ -594,7 +599,7 @@ public final class ClientStorage implements Storage {
                 case "invalidateTransaction" -> {
                     if (!c.operational) {
                         c.held.add(m); // C2
-                    } else if (c == connection) {
+                    } else if (c == invalidationSource) {
                         applyInvalidation(Values.tid(m.arg(0)), m.arg(1));
                     }
                 }
@@ -613,6 +618,9 @@ public final class ClientStorage implements Storage {
 
         @Override
         public void closed(ZeoConnection c) {
+            if (invalidationSource == c) {
+                invalidationSource = null;
+            }
             synchronized (stateLock) {
                 if (connection == c) {
                     connection = null;
