@@ -26,6 +26,19 @@ public interface StorageListener {
     void committed(Storage storage, StorageTransaction transaction, Tid tid, Set<Oid> oids);
 
     /**
+     * The transaction {@code tid}, already heard through {@link #committed}, is now visible to
+     * loads (and {@link Storage#lastTransaction()} says so). Called in tid order, after the
+     * {@code committed} call of the same tid. A server delivers the invalidation for a tid only
+     * from here on: a client that hears of T and then loads must be answered from T's state.
+     * Default: nothing.
+     *
+     * @param storage the storage
+     * @param tid     the tid now visible
+     */
+    default void visible(Storage storage, Tid tid) {
+    }
+
+    /**
      * The storage was packed; sizes changed. Default: nothing.
      *
      * @param storage the storage

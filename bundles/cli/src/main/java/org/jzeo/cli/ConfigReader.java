@@ -28,8 +28,8 @@ final class ConfigReader {
             // ZEO 4.3 only
             "monitor-address", "authentication-protocol", "authentication-database", "authentication-realm",
             "drop-cache-rather-verify");
-    static final Set<String> INACTIVE_ZEO_KEYS = Set.of("monitor-address", "authentication-protocol",
-            "authentication-database", "authentication-realm", "drop-cache-rather-verify");
+    /** Accepted for compatibility and ignored, as ZEO 5 ignores them. */
+    static final Set<String> INACTIVE_ZEO_KEYS = Set.of("drop-cache-rather-verify");
     static final Set<String> SSL_KEYS = Set.of("certificate", "key", "password-function", "authenticate");
     static final Set<String> FILESTORAGE_KEYS = Set.of("path", "blob-dir", "create", "read-only", "quota", "packer",
             "pack-gc", "pack-keep-old");
@@ -96,11 +96,12 @@ final class ConfigReader {
                 case "pid-filename" -> s.pidFile = Path.of(e.value());
                 case "client-conflict-resolution" -> s.server.clientConflictResolution(e.asBoolean());
                 case "msgpack" -> s.server.msgpack(e.asBoolean());
+                case "monitor-address" -> s.monitorAddress = address(e);
+                case "authentication-protocol" -> s.server.authenticationProtocol(e.value());
+                case "authentication-database" -> s.server.authenticationDatabase(Path.of(e.value()));
+                case "authentication-realm" -> s.server.authenticationRealm(e.value());
                 default -> {
                     if (INACTIVE_ZEO_KEYS.contains(e.key())) {
-                        if (e.key().equals("monitor-address")) {
-                            address(e);
-                        }
                         s.inactive.put(e.key(), e.value());
                     }
                 }
@@ -111,11 +112,15 @@ final class ConfigReader {
             if (!ssl.has("certificate")) {
                 throw ConfigException.at(ssl, "<ssl> needs a 'certificate' key");
             }
-            for (ConfigEntry e : ssl.entries()) {
-                s.inactive.put("ssl." + e.key(), e.value());
-            }
-            if (ssl.entries().isEmpty()) {
-                s.inactive.put("ssl", "");
+            String password = ssl.has("password-function") ? ssl.entry("password-function").orElseThrow().value() : null;
+            String authenticate = ssl.has("authenticate") ? ssl.entry("authenticate").orElseThrow().value() : null;
+            try {
+                s.server.ssl(new org.jzeo.auth.tls.ServerTls(Path.of(ssl.entry("certificate").orElseThrow().value()),
+                        ssl.has("key") ? Path.of(ssl.entry("key").orElseThrow().value()) : null,
+                        password == null ? null : org.jzeo.auth.tls.PasswordSource.parse(password),
+                        authenticate == null ? null : Path.of(authenticate)));
+            } catch (IllegalArgumentException ex) {
+                throw ConfigException.at(ssl, "<ssl>: " + ex.getMessage());
             }
         });
     }

@@ -88,8 +88,7 @@ final class RunZeo implements Callable<Integer> {
                 s.server.address(ServerAddress.parse(address));
             }
             if (monitorAddress != null) {
-                ServerAddress.parse(monitorAddress);
-                s.inactive.put("monitor-address", monitorAddress);
+                s.monitorAddress = ServerAddress.parse(monitorAddress);
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(CliException.USAGE, e.getMessage());
@@ -172,12 +171,15 @@ final class RunZeo implements Callable<Integer> {
         final StorageServer server;
         final List<Storage> storages;
         final Path pidFile;
+        /** The monitor server and the JMX registration, closed before the server. */
+        final List<AutoCloseable> extras;
         private boolean closed;
 
-        Running(StorageServer server, List<Storage> storages, Path pidFile) {
+        Running(StorageServer server, List<Storage> storages, Path pidFile, List<AutoCloseable> extras) {
             this.server = server;
             this.storages = storages;
             this.pidFile = pidFile;
+            this.extras = extras;
         }
 
         @Override
@@ -187,6 +189,13 @@ final class RunZeo implements Callable<Integer> {
             }
             closed = true;
             LOG.info("shutting down");
+            for (AutoCloseable c : extras) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("error closing {}", c, e);
+                }
+            }
             try {
                 server.close();
             } catch (RuntimeException e) {
@@ -207,6 +216,7 @@ final class RunZeo implements Callable<Integer> {
         List<Storage> opened = new ArrayList<>();
         Map<String, Storage> byName = new LinkedHashMap<>();
         StorageServer server = null;
+        List<AutoCloseable> extras = new ArrayList<>();
         try {
             for (ServerSettings.StorageSpec spec : s.storages.values()) {
                 Storage st = open(spec);
@@ -219,11 +229,28 @@ final class RunZeo implements Callable<Integer> {
             } catch (java.io.UncheckedIOException e) {
                 throw new CliException(CliException.FAILURE, e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
             }
+            if (s.monitorAddress != null) {
+                try {
+                    extras.add(org.jzeo.monitor.MonitorServer.start(server, s.monitorAddress));
+                } catch (RuntimeException e) {
+                    throw new CliException(CliException.FAILURE, "cannot start the monitor server on " + s.monitorAddress
+                            + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+                }
+                LOG.info("monitor server on {}", s.monitorAddress);
+            }
+            extras.add(org.jzeo.monitor.JmxStatistics.register(server));
             PidFile.write(s.pidFile);
             LOG.info("runzeo ready: pid {}, storages {} on {} ({})", ProcessHandle.current().pid(), byName.keySet(),
                     describe(server.localAddress()), s.server.build().msgpack() ? "M5" : "Z5");
-            return new Running(server, opened, s.pidFile);
+            return new Running(server, opened, s.pidFile, extras);
         } catch (RuntimeException e) {
+            for (AutoCloseable c : extras) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             if (server != null) {
                 server.close();
             }

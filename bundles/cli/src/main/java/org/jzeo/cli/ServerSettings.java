@@ -22,6 +22,8 @@ final class ServerSettings {
     final Map<String, StorageSpec> storages = new LinkedHashMap<>();
     LogSettings log = LogSettings.defaults();
     Path pidFile;
+    /** Where the monitor server listens ({@code monitor-address}), or null. */
+    org.jzeo.server.ServerAddress monitorAddress;
     /** Accepted but inactive keys, e.g. {@code monitor-address} or {@code ssl.certificate}, to their values. */
     final Map<String, String> inactive = new LinkedHashMap<>();
     /** Warnings to log once logging is configured. */

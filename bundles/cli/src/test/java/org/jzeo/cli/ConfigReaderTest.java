@@ -65,7 +65,7 @@ class ConfigReaderTest {
     }
 
     @Test
-    void legacyAndSslKeysAreAcceptedButInactive() {
+    void monitorAuthAndSslKeysReachTheServerConfiguration() {
         ServerSettings s = read("""
                 <zeo>
                   address 8100
@@ -76,18 +76,38 @@ class ConfigReaderTest {
                   <ssl>
                     certificate /etc/zeo/cert.pem
                     key /etc/zeo/key.pem
-                    authenticate DYNAMIC
+                    authenticate /etc/zeo/clients-ca.pem
                   </ssl>
                 </zeo>
                 <filestorage 1>
                   path Data.fs
                 </filestorage>
                 """);
-        assertEquals(Map.of("monitor-address", "127.0.0.1:8101", "authentication-protocol", "digest",
-                "authentication-database", "/etc/zeo/auth.db", "authentication-realm", "zeo",
-                "ssl.certificate", "/etc/zeo/cert.pem", "ssl.key", "/etc/zeo/key.pem", "ssl.authenticate", "DYNAMIC"),
-                s.inactive);
+        ServerConfig c = s.server.build();
+        assertEquals("digest", c.authenticationProtocol());
+        assertEquals(Path.of("/etc/zeo/auth.db"), c.authenticationDatabase());
+        assertEquals("zeo", c.authenticationRealm());
+        assertEquals(Path.of("/etc/zeo/cert.pem"), c.ssl().certificate());
+        assertEquals(Path.of("/etc/zeo/key.pem"), c.ssl().key());
+        assertEquals(Path.of("/etc/zeo/clients-ca.pem"), c.ssl().authenticate());
+        assertEquals(ServerAddress.tcp("127.0.0.1", 8101), s.monitorAddress);
+        assertTrue(s.inactive.isEmpty(), "nothing is left inactive: " + s.inactive);
         assertEquals(ServerAddress.tcp("127.0.0.1", 8100), s.server.build().address());
+    }
+
+    @Test
+    void sslAuthenticateDynamicIsRefusedWithItsLine() {
+        org.jzeo.api.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.jzeo.api.config.ConfigException.class, () -> read("""
+                <zeo>
+                  <ssl>
+                    certificate /etc/zeo/cert.pem
+                    authenticate DYNAMIC
+                  </ssl>
+                </zeo>
+                <mappingstorage 1/>
+                """));
+        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("DYNAMIC"), e.getMessage());
     }
 
     @Test

@@ -49,6 +49,38 @@ class RunZeoIT {
     }
 
     @Test
+    void monitorAddressServesTheReport() throws Exception {
+        int monitorPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            monitorPort = probe.getLocalPort();
+        }
+        Path conf = Files.writeString(dir.resolve("zeo.conf"), """
+                <zeo>
+                  address 127.0.0.1:0
+                  monitor-address 127.0.0.1:%d
+                </zeo>
+                <mappingstorage 1>
+                </mappingstorage>
+                """.formatted(monitorPort));
+        CliProcess server = start("runzeo", "-C", conf.toString());
+        int port = startServer(server);
+        try (RawClient c = new RawClient(port)) {
+            c.call("register", "1", false);
+            c.store(Oid.ROOT.toBytes(), Tid.ZERO, RawClient.record(10));
+        }
+        String report;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", monitorPort)) {
+            s.setSoTimeout(10_000);
+            report = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(report.startsWith("ZEO monitor server version "), report);
+        assertTrue(report.contains("Storage: 1"), report);
+        assertTrue(report.contains("Commits: 1"), report);
+        server.signal("TERM");
+        assertEquals(0, server.awaitExit(CliProcess.START));
+    }
+
+    @Test
     void servesTwoStoragesFromAConfigFile() throws Exception {
         Path conf = Files.writeString(dir.resolve("zeo.conf"), """
                 %define DATA data

@@ -72,7 +72,7 @@ class RunZeoOptionsTest {
         FileStorageConfig one = ((ServerSettings.FileSpec) s.storages.get("1")).config();
         assertEquals(Path.of("/srv/other.fs"), one.path());
         assertFalse(one.packKeepOld(), "-f keeps the section's other keys");
-        assertEquals("9001", s.inactive.get("monitor-address"));
+        assertEquals(ServerAddress.tcp("127.0.0.1", 9001), s.monitorAddress);
     }
 
     @Test

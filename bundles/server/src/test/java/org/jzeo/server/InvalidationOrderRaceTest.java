@@ -70,6 +70,26 @@ class InvalidationOrderRaceTest {
         assertTrue(!violations.isEmpty(), "a server that queues invalidations late must be caught");
     }
 
+    /**
+     * The other half of S3: an invalidation for T is delivered only once T is visible, so a
+     * client that heard of T before sending a load gets T's state (or later), never the older
+     * revision it would then cache as current. Proven able to fail by delivering early.
+     */
+    @Test
+    void aLoadSentAfterAnInvalidationSeesItsTransaction() throws Exception {
+        List<String> violations = run(Set.of(), FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs"))));
+        assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())));
+        List<String> memory = run(Set.of(), MemoryStorage.create("1"));
+        assertEquals(List.of(), memory.subList(0, Math.min(10, memory.size())));
+    }
+
+    @Test
+    void theCheckFailsWhenInvalidationsAreDeliveredBeforeTheirTransactionIsVisible() throws Exception {
+        List<String> violations = run(Set.of("S3-deliver-early"), MemoryStorage.create("1"));
+        assertTrue(violations.stream().anyMatch(v -> v.startsWith("stale")),
+                "a server that delivers invalidations early must be caught: " + violations.size());
+    }
+
     private List<String> run(Set<String> broken, org.jzeo.api.Storage storage) throws Exception {
         List<String> violations = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
@@ -121,17 +141,25 @@ class InvalidationOrderRaceTest {
         try (WireClient c = new WireClient(port)) {
             Tid registered = Tid.of((byte[]) c.call("register", "1", 1L));
             Tid seen = registered; // highest tid this client has been told about
+            java.util.Map<Oid, Tid> heard = new java.util.HashMap<>(); // per oid, the last invalidation received
             long n = 0;
             while (!stop.get() && n < 100_000) {
                 n++;
-                Message reply = n % 3 == 0 ? c.callRaw("lastTransaction")
-                        : c.callRaw("loadBefore", Oid.of(1 + n % WRITERS).toBytes(), Tid.MAX.toBytes());
+                Oid oid = Oid.of(1 + n % WRITERS);
+                // Invalidations received before this request was sent (not those arriving meanwhile).
+                Tid mustSee = heard.get(oid);
+                boolean load = n % 3 != 0;
+                Message reply = !load ? c.callRaw("lastTransaction")
+                        : c.callRaw("loadBefore", oid.toBytes(), Tid.MAX.toBytes());
                 // Callbacks received before this reply, in order.
                 for (Message cb : c.callbacks) {
                     if (cb.method().equals("invalidateTransaction")) {
                         Tid t = Values.tid(cb.arg(0));
                         if (t.compareTo(seen) > 0) {
                             seen = t;
+                        }
+                        for (Object o : Values.sequence(cb.arg(1))) {
+                            heard.merge(Values.oid(o), t, (a, b) -> a.compareTo(b) >= 0 ? a : b);
                         }
                     }
                 }
@@ -146,6 +174,9 @@ class InvalidationOrderRaceTest {
                     state = Values.tid(t.get(1));
                 } else {
                     continue;
+                }
+                if (load && mustSee != null && state.compareTo(mustSee) < 0) {
+                    violations.add("stale: " + oid + " loaded at " + state + " after hearing of " + mustSee);
                 }
                 if (state.compareTo(seen) > 0) {
                     violations.add("reply from state " + state + " before its invalidation (last seen " + seen + ")");

@@ -791,6 +791,13 @@ public final class MemoryStorage implements Storage {
                 // Rule S4: the transaction becomes visible all at once, before finish returns.
                 publish(tid, status, metadata, plan);
                 state = State.FINISHED;
+                for (StorageListener l : listeners) {
+                    try {
+                        l.visible(MemoryStorage.this, tid);
+                    } catch (RuntimeException e) {
+                        LOG.error("storage listener {} failed on visible {}", l, tid, e);
+                    }
+                }
                 return tid;
             } finally {
                 if (state != State.FINISHED) {

@@ -47,13 +47,24 @@ final class ServedStorage implements StorageListener {
 
         /** Queue an {@code info} update (after a pack). */
         void queueInfo();
+
+        /** Transactions up to {@code tid} are visible to loads: their invalidations may now go out. */
+        void releaseUpTo(Tid tid);
     }
 
     /** Test-only: when true, invalidations are queued late, after the lock has passed on (breaks S3). */
     private final boolean breakS3;
 
+    /** Test-only: deliver invalidations as soon as queued, before their tid is visible (breaks S3's second half). */
+    final boolean deliverEarly;
+
     ServedStorage(String name, Storage storage, int invalidationQueueSize, boolean breakS3) {
+        this(name, storage, invalidationQueueSize, breakS3, false);
+    }
+
+    ServedStorage(String name, Storage storage, int invalidationQueueSize, boolean breakS3, boolean deliverEarly) {
         this.breakS3 = breakS3;
+        this.deliverEarly = deliverEarly;
         this.name = name;
         this.storage = storage;
         this.invalidations = new InvalidationQueue(invalidationQueueSize);
@@ -95,8 +106,28 @@ final class ServedStorage implements StorageListener {
         }
     }
 
-    void register(Invalidatable session) {
-        sessions.add(session);
+    /** Guards the fan-out: a commit's invalidations and a session joining are ordered. */
+    private final Object fanOut = new Object();
+    /** Transactions heard through committed() but not yet visible, oldest first (under fanOut). */
+    private final java.util.ArrayDeque<InvalidationQueue.Entry> notYetVisible = new java.util.ArrayDeque<>();
+
+    /**
+     * Joins the invalidation fan-out and returns the tid to answer {@code register} with (rule C2
+     * on the server side, ZEO #191): the session hears of every transaction after that tid. A
+     * transaction already heard but not yet visible is not in the tid, so its invalidation is
+     * queued to the new session here (it is delivered once visible, like any other).
+     */
+    Tid join(Invalidatable session) {
+        synchronized (fanOut) {
+            sessions.add(session);
+            Tid visible = storage.lastTransaction();
+            for (InvalidationQueue.Entry e : notYetVisible) {
+                if (e.tid().compareTo(visible) > 0) {
+                    session.queueInvalidation(e.tid(), e.oids());
+                }
+            }
+            return visible;
+        }
     }
 
     void unregister(Invalidatable session) {
@@ -130,8 +161,19 @@ final class ServedStorage implements StorageListener {
      */
     @Override
     public void committed(Storage s, StorageTransaction transaction, Tid tid, Set<Oid> oids) {
+        synchronized (fanOut) {
+            fanOut(transaction, tid, oids);
+        }
+    }
+
+    private void fanOut(StorageTransaction transaction, Tid tid, Set<Oid> oids) {
         List<Oid> list = List.copyOf(oids);
         invalidations.add(tid, list);
+        Tid visible = storage.lastTransaction(); // prune, also for storages that never call visible()
+        while (!notYetVisible.isEmpty() && notYetVisible.peekFirst().tid().compareTo(visible) <= 0) {
+            notYetVisible.removeFirst();
+        }
+        notYetVisible.addLast(new InvalidationQueue.Entry(tid, list));
         Invalidatable self = transaction == null ? null : committers.get(transaction);
         if (breakS3) {
             // Deliberately wrong, for the race tests only: the invalidation is queued after the
@@ -153,6 +195,23 @@ final class ServedStorage implements StorageListener {
             if (session != self) {
                 session.queueInvalidation(tid, list);
             }
+        }
+    }
+
+    /**
+     * The other half of rule S3: an invalidation queued in {@link #committed} is delivered only
+     * from here on, so a client that hears of T and then loads is answered from T's state (else it
+     * would cache the older revision as current: the stale read the reliability suite caught).
+     */
+    @Override
+    public void visible(Storage s, Tid tid) {
+        synchronized (fanOut) {
+            while (!notYetVisible.isEmpty() && notYetVisible.peekFirst().tid().compareTo(tid) <= 0) {
+                notYetVisible.removeFirst();
+            }
+        }
+        for (Invalidatable session : sessions) {
+            session.releaseUpTo(tid);
         }
     }
 

@@ -44,7 +44,8 @@ public final class ServerCore {
 
     /**
      * As above, with ordering rules deliberately broken: only for the tests that prove the race
-     * tests can fail ({@code "S3"} queues invalidations late).
+     * tests can fail ({@code "S3"} queues invalidations late,
+     * {@code "S3-deliver-early"} delivers them before their transaction is visible).
      */
     public ServerCore(ServerConfig config, Map<String, Storage> storages, Executor slowWork, String startTime,
             java.util.Set<String> brokenRulesForTests) {
@@ -65,7 +66,7 @@ public final class ServerCore {
         Map<String, ServedStorage> served = new LinkedHashMap<>();
         storages.forEach((name, storage) -> served.put(name,
                 new ServedStorage(name, storage, config.invalidationQueueSize(),
-                        brokenRulesForTests.contains("S3"))));
+                        brokenRulesForTests.contains("S3"), brokenRulesForTests.contains("S3-deliver-early"))));
         this.context = new ServerContext(config, Collections.unmodifiableMap(served), slowWork, startTime);
     }
 

@@ -104,7 +104,17 @@ final class ZeoSession implements ServedStorage.Invalidatable {
 
     private final ServerContext context;
     private final SessionChannel channel;
-    private final ConcurrentLinkedQueue<Message> callbacks = new ConcurrentLinkedQueue<>();
+    /**
+     * Callbacks waiting to go out, in the order they were produced. An invalidation carries its
+     * tid and leaves only once that tid is visible to loads (rule S3: queued before T is visible,
+     * so no reply from T's state overtakes it; delivered after, so a load sent after hearing of T
+     * sees T). Other callbacks carry no tid but never overtake an earlier one.
+     */
+    private final ConcurrentLinkedQueue<Callback> callbacks = new ConcurrentLinkedQueue<>();
+
+    /** A queued one-way message and, for an invalidation, its tid. */
+    private record Callback(Message message, Tid tid) {
+    }
 
     private ServedStorage served;
     private boolean readOnly;
@@ -131,20 +141,34 @@ final class ZeoSession implements ServedStorage.Invalidatable {
 
     // ---------------------------------------------------------------- output (S1, S3)
 
-    /** Writes every queued callback, then {@code message}, and flushes. Event loop only. */
+    /** Writes every deliverable callback, then {@code message}, and flushes. Event loop only. */
     private void send(Message message) {
         if (closed) {
             return;
         }
-        drainCallbacks();
+        drainCallbacks(visibleTid());
         channel.write(message);
         channel.flush();
     }
 
-    private void drainCallbacks() {
-        Message m;
-        while ((m = callbacks.poll()) != null) {
-            channel.write(m);
+    /** The last tid loads can see, or null before register (nothing is queued then). */
+    private Tid visibleTid() {
+        ServedStorage s = served;
+        if (s != null && s.deliverEarly) {
+            return Tid.MAX; // test-only: the broken rule the race tests must catch
+        }
+        return s == null ? null : s.storage.lastTransaction();
+    }
+
+    /** Writes the queued callbacks in order, stopping at an invalidation after {@code limit}. */
+    private void drainCallbacks(Tid limit) {
+        Callback c;
+        while ((c = callbacks.peek()) != null) {
+            if (c.tid() != null && (limit == null || c.tid().compareTo(limit) > 0)) {
+                return;
+            }
+            callbacks.poll();
+            channel.write(c.message());
         }
     }
 
@@ -152,7 +176,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         if (closed || callbacks.isEmpty()) {
             return;
         }
-        drainCallbacks();
+        drainCallbacks(visibleTid());
         channel.flush();
     }
 
@@ -162,15 +186,22 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         for (Oid oid : oids) {
             list.add(oid.toBytes());
         }
-        callbacks.add(Message.async("invalidateTransaction", tid.toBytes(), list));
+        callbacks.add(new Callback(Message.async("invalidateTransaction", tid.toBytes(), list), tid));
         channel.executor().execute(this::flushCallbacks);
+    }
+
+    @Override
+    public void releaseUpTo(Tid tid) {
+        if (!callbacks.isEmpty()) {
+            channel.executor().execute(this::flushCallbacks);
+        }
     }
 
     @Override
     public void queueInfo() {
         ServedStorage s = served;
         if (s != null) {
-            callbacks.add(Message.async("info", sizeInfo(s.storage)));
+            callbacks.add(new Callback(Message.async("info", sizeInfo(s.storage)), null));
             channel.executor().execute(this::flushCallbacks);
         }
     }
@@ -349,12 +380,12 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         }
         readOnly = wantReadOnly || serverReadOnly;
         served = s;
-        // Join the invalidation fan-out before reading the last tid: a commit in between is then
+        // Join the invalidation fan-out atomically with reading the last tid: every commit is then
         // either included in the tid we return or sent as an invalidation (the client drops those
         // at or below the returned tid, rule C2).
-        s.register(this);
+        Tid last = s.join(this);
         LOG.info("{} registered on storage {}{}", who(), s.name, readOnly ? " (read-only)" : "");
-        return s.storage.lastTransaction().toBytes();
+        return last.toBytes();
     }
 
     private static Map<String, Object> sizeInfo(Storage storage) {
@@ -920,9 +951,15 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 if (txn == pt) {
                     txn = null;
                 }
-                drainCallbacks();
+                if (closed) {
+                    return;
+                }
+                // Invalidations up to this tid first, none after it: the committer hears of later
+                // transactions only after its own finish reply (its cache's last tid moves in order).
+                drainCallbacks(tid);
                 channel.write(Message.async("info", info));
-                send(Message.reply(msgid, tid.toBytes()));
+                channel.write(Message.reply(msgid, tid.toBytes()));
+                channel.flush();
             });
         });
     }

@@ -442,6 +442,13 @@ public final class DataFsStorage implements FileStorage {
             }
         }
         published(p.generation(), p.tid(), p.tpos(), p.end());
+        for (StorageListener l : listeners) {
+            try {
+                l.visible(this, p.tid());
+            } catch (RuntimeException e) {
+                LOG.error("storage listener {} failed on visible {}", l, p.tid(), e);
+            }
+        }
     }
 
     private void published(FileGeneration g, Tid tid, long txnPos, long end) {

@@ -216,7 +216,8 @@ final class FileStorageTransaction implements StorageTransaction {
             written = true;
             writtenPositions = new long[records.size()];
             newEnd = TransactionWriter.write(file, tpos, tid, DataFsFormat.STATUS_CHECKPOINT, metadata, records, writtenPositions);
-            file.force();
+            // Also makes every finished transaction still waiting in the pipeline durable.
+            storage.pipeline().force(file);
             generation = g;
             undone = Collections.unmodifiableList(new ArrayList<>(new LinkedHashSet<>(undoneOids)));
             state = State.VOTED;
@@ -425,8 +426,9 @@ final class FileStorageTransaction implements StorageTransaction {
             Set<Oid> changed = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(writtenOids)));
             state = State.FINISHED;
             // Enqueued under the commit lock, so the pipeline sees transactions in tid order.
-            return storage.pipeline().enqueue(new CommitPipeline.Pending(this, tid, tpos, newEnd, changed, generation,
-                    new CompletableFuture<>()));
+            CommitPipeline pipe = storage.pipeline();
+            return pipe.enqueue(new CommitPipeline.Pending(this, tid, tpos, newEnd, changed, generation,
+                    new CompletableFuture<>(), pipe.nextSeq()));
         } finally {
             storage.voted = null;
             storage.unlockCommit(); // rule S2: the next voter writes after us while we wait for the force
