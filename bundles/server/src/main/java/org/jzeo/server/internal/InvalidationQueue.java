@@ -51,18 +51,33 @@ final class InvalidationQueue {
      * far (the client must verify its whole cache).
      */
     synchronized Invalidations since(Tid clientTid) {
+        return since(clientTid, Tid.MAX);
+    }
+
+    /**
+     * What changed after {@code clientTid} up to and including {@code upTo} (the last visible
+     * tid: a transaction not yet visible must not be reported, or the client would take its tid
+     * while loads still answer from before it), or {@code null} when the queue does not reach
+     * back that far.
+     */
+    synchronized Invalidations since(Tid clientTid, Tid upTo) {
         if (entries.isEmpty() || entries.peekLast().tid.compareTo(clientTid) > 0) {
             return null;
         }
         Set<Oid> oids = new LinkedHashSet<>();
+        Tid latest = null;
         Iterator<Entry> it = entries.descendingIterator();
         while (it.hasNext()) {
             Entry e = it.next();
+            if (e.tid.compareTo(upTo) > 0) {
+                break;
+            }
+            latest = e.tid;
             if (e.tid.compareTo(clientTid) > 0) {
                 oids.addAll(e.oids);
             }
         }
-        return new Invalidations(entries.peekFirst().tid, oids);
+        return latest == null ? null : new Invalidations(latest, oids);
     }
 
     /** Number of transactions held. */

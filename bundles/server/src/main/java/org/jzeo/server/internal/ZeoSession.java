@@ -462,7 +462,8 @@ final class ZeoSession implements ServedStorage.Invalidatable {
     }
 
     private Object getInvalidations(Tid clientTid) {
-        InvalidationQueue.Invalidations inv = served.invalidations.since(clientTid);
+        // Only up to what loads can see; later ones reach this session through the fan-out.
+        InvalidationQueue.Invalidations inv = served.invalidations.since(clientTid, served.storage.lastTransaction());
         if (inv == null) {
             inv = invalidationsByIteration(clientTid);
         }

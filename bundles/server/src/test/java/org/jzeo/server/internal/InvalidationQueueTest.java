@@ -28,6 +28,17 @@ class InvalidationQueueTest {
     }
 
     @Test
+    void neverReportsBeyondTheVisibleTid() {
+        InvalidationQueue q = new InvalidationQueue(10);
+        q.add(Tid.of(10), List.of(Oid.of(1)));
+        q.add(Tid.of(20), List.of(Oid.of(2)));
+        q.add(Tid.of(30), List.of(Oid.of(3))); // heard, not yet visible
+        InvalidationQueue.Invalidations inv = q.since(Tid.of(10), Tid.of(20));
+        assertEquals(Tid.of(20), inv.latest());
+        assertEquals(Set.of(Oid.of(2)), inv.oids());
+    }
+
+    @Test
     void emptyQueueNeverAnswers() {
         assertNull(new InvalidationQueue(100).since(Tid.ZERO));
         InvalidationQueue off = new InvalidationQueue(0);
