@@ -196,6 +196,16 @@ final class ServedStorage implements StorageListener {
                 session.queueInvalidation(tid, list);
             }
         }
+        if (deliverEarly) {
+            // Test-only: with invalidations going out before visibility, hold the transaction
+            // invisible a moment so clients can act on the early invalidation (the window the
+            // race tests must catch; in production it is short but real under group commit).
+            try {
+                Thread.sleep(3);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
