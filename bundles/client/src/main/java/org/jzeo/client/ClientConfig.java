@@ -37,10 +37,10 @@ import java.util.Objects;
  * @param blobCacheSize      accepted for compatibility, 0 when unset (placeholder)
  * @param blobCacheSizeCheck accepted for compatibility (placeholder, default 10)
  * @param dropCacheRatherVerify accepted and ignored, as by ZEO 5
- * @param realm              authentication realm (placeholder, unused by this issue)
- * @param username           authentication user (placeholder)
- * @param password           authentication password (placeholder)
- * @param tls                TLS settings, or {@code null} for plain connections (placeholder)
+ * @param realm              authentication realm (digest authentication when a username is set)
+ * @param username           authentication user: when set, the client authenticates with digest before register
+ * @param password           authentication password
+ * @param tls                TLS settings, or {@code null} for plain connections
  * @param maxFrameSize       the largest frame accepted from the server
  */
 public record ClientConfig(List<String> servers, String storage, long cacheSize, String client, Path var,
@@ -56,7 +56,7 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
     public static final int DEFAULT_MAX_FRAME_SIZE = 256 * 1024 * 1024;
 
     /**
-     * Client TLS settings ({@code <clientstorage><ssl>}); kept for the TLS issue, not used yet.
+     * Client TLS settings ({@code <clientstorage><ssl>}).
      *
      * @param certificate      client certificate (PEM) path
      * @param key              private key path
@@ -481,25 +481,25 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
             return this;
         }
 
-        /** Authentication realm (placeholder). */
+        /** Authentication realm (digest). */
         public Builder realm(String v) {
             realm = v;
             return this;
         }
 
-        /** Authentication user (placeholder). */
+        /** Authentication user: the client authenticates (digest) before register. */
         public Builder username(String v) {
             username = v;
             return this;
         }
 
-        /** Authentication password (placeholder). */
+        /** Authentication password. */
         public Builder password(String v) {
             password = v;
             return this;
         }
 
-        /** TLS settings (placeholder). */
+        /** TLS settings, or null for plain connections. */
         public Builder tls(Tls v) {
             tls = v;
             return this;

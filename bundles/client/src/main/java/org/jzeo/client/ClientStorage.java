@@ -126,6 +126,8 @@ public final class ClientStorage implements Storage {
     /** The operational connection (verified, invalidations applied directly), or null. */
     private volatile ZeoConnection connection;
     /** The connection whose invalidations are applied to the cache (set on its I/O thread at install). */
+    /** TLS and authentication of every connection, built once from the configuration. */
+    private final org.jzeo.client.internal.ConnectionSecurity security;
     private volatile ZeoConnection invalidationSource;
     /** The tid the cache is consistent with (rule C1: moved only after invalidations applied). */
     private volatile Tid lastTid;
@@ -207,6 +209,7 @@ public final class ClientStorage implements Storage {
         List<Address> a = new ArrayList<>();
         config.servers().forEach(s -> a.add(Address.parse(s)));
         this.addresses = List.copyOf(a);
+        this.security = security(config);
         this.name = !config.name().isEmpty() ? config.name()
                 : String.join(",", config.servers()) + (config.storage().equals("1") ? "" : ":" + config.storage());
         ClientCacheConfig cc = config.client() == null || config.client().isEmpty()
@@ -300,6 +303,25 @@ public final class ClientStorage implements Storage {
             throw new ClientDisconnected("not connected to a ZEO server (" + what + ")");
         }
         return c;
+    }
+
+    /** TLS context and credentials from the configuration (fails early on unreadable key files). */
+    private static org.jzeo.client.internal.ConnectionSecurity security(ClientConfig config) {
+        io.netty.handler.ssl.SslContext ssl = null;
+        org.jzeo.auth.tls.ClientTls tls = null;
+        if (config.tls() != null) {
+            ClientConfig.Tls t = config.tls();
+            tls = new org.jzeo.auth.tls.ClientTls(t.certificate(), t.key(),
+                    t.passwordFunction() == null ? null : org.jzeo.auth.tls.PasswordSource.parse(t.passwordFunction()),
+                    t.authenticate(), t.checkHostname(), t.serverHostname());
+            ssl = org.jzeo.auth.tls.TlsContexts.client(tls);
+        }
+        if (config.username() == null || config.username().isEmpty()) {
+            return new org.jzeo.client.internal.ConnectionSecurity(ssl, tls, null, null);
+        }
+        org.jzeo.auth.Credentials credentials = new org.jzeo.auth.Credentials(config.username(),
+                config.password() == null ? new char[0] : config.password().toCharArray(), config.realm());
+        return new org.jzeo.client.internal.ConnectionSecurity(ssl, tls, "digest", credentials);
     }
 
     private Duration callTimeout() {
@@ -419,7 +441,7 @@ public final class ClientStorage implements Storage {
 
     /** Connects and registers (the read-only-fallback dance on the same connection). */
     private Registered register(Address address) {
-        ZeoConnection c = ZeoConnection.open(group, address, config.maxFrameSize(), callTimeout(), callbacks);
+        ZeoConnection c = ZeoConnection.open(group, address, config.maxFrameSize(), callTimeout(), callbacks, security);
         try {
             Object tid;
             if (config.readOnly()) {

@@ -17,18 +17,18 @@ import java.util.concurrent.TimeUnit;
  * a server certificate for localhost/127.0.0.1 and a client certificate signed by it, and a
  * self-signed "rogue" client certificate. Keys are written as unencrypted PKCS#8 PEM.
  */
-final class TestCertificates {
+public final class TestCertificates {
     private static final String PASS = "changeit";
 
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
-    final Path rogueCert;
-    final Path rogueKey;
+    public final Path caCert;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
+    public final Path rogueCert;
+    public final Path rogueKey;
 
-    TestCertificates(Path dir) throws Exception {
+    public TestCertificates(Path dir) throws Exception {
         Path ca = dir.resolve("ca.p12");
         genkey(ca, "ca", "CN=jzeo-test-ca", "-ext", "bc:c");
         caCert = dir.resolve("ca.pem");

@@ -93,13 +93,26 @@ public final class ZeoConnection {
      */
     public static ZeoConnection open(EventLoopGroup group, Address address, int maxFrameSize, Duration timeout,
             Callbacks callbacks) {
+        return open(group, address, maxFrameSize, timeout, callbacks, ConnectionSecurity.NONE);
+    }
+
+    /**
+     * Connects, with TLS and authentication as {@code security} says, and completes the handshake
+     * (after authentication, when configured).
+     *
+     * @throws ClientDisconnected when the server cannot be reached in time, or refuses us
+     */
+    public static ZeoConnection open(EventLoopGroup group, Address address, int maxFrameSize, Duration timeout,
+            Callbacks callbacks, ConnectionSecurity security) {
         ZeoConnection c = new ZeoConnection(address, callbacks);
         Bootstrap b = new Bootstrap().group(group)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        security.addTls(ch, address); // TLS wraps everything, from the first byte
                         ZeoPipeline.addClientHandlers(ch.pipeline(), maxFrameSize);
+                        security.addAuthentication(ch); // before register: the handshake completes after it
                         ch.pipeline().addLast("zeo-client", c.new Handler());
                     }
                 });
