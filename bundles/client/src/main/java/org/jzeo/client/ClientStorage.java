@@ -620,7 +620,9 @@ public final class ClientStorage implements Storage {
             switch (m.method()) {
                 case "invalidateTransaction" -> {
                     if (!c.operational) {
-                        c.held.add(m); // C2
+                        if (!switches.breakC2()) {
+                            c.held.add(m); // C2
+                        }
                     } else if (c == invalidationSource) {
                         applyInvalidation(Values.tid(m.arg(0)), m.arg(1));
                     }
