@@ -74,7 +74,7 @@ public final class CacheFactory {
         } catch (IOException e) {
             throw new StorageException("cannot create cache directory " + dir + ": " + e, e);
         }
-        CacheLock lock = CacheLock.acquire(file.resolveSibling(file.getFileName() + ".lock"));
+        org.jzeo.api.LockFile lock = org.jzeo.api.LockFile.acquire(file.resolveSibling(file.getFileName() + ".lock"));
         try {
             String thread = "zeo-cache-flush-" + name;
             SegmentFile sf = SegmentFile.open(file, geo, config.maxBytes(), thread);

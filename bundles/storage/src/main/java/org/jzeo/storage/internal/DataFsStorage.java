@@ -22,6 +22,7 @@ import org.jzeo.api.CloseableIterator;
 import org.jzeo.api.CorruptedDataError;
 import org.jzeo.api.HistoryEntry;
 import org.jzeo.api.LoadResult;
+import org.jzeo.api.LockFile;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyError;
 import org.jzeo.api.ReadOnlyError;
@@ -71,7 +72,7 @@ public final class DataFsStorage implements FileStorage {
     private final FileStorageConfig config;
     private final Path path;
     private final boolean readOnly;
-    private final FileLock lock;
+    private final LockFile lock;
     /** Counts forces of every data file this storage opens (pack opens a new one). */
     private final AtomicLong sharedCounter;
     private final byte[] magic;
@@ -110,7 +111,7 @@ public final class DataFsStorage implements FileStorage {
     /** The transaction between vote and finish, if any (under the commit lock). */
     volatile FileStorageTransaction voted;
 
-    private DataFsStorage(FileStorageConfig config, FileLock lock, DataFile file, byte[] magic,
+    private DataFsStorage(FileStorageConfig config, LockFile lock, DataFile file, byte[] magic,
             IndexScanner.Result scan, AtomicLong counter) {
         this.config = config;
         this.sharedCounter = counter;
@@ -132,7 +133,7 @@ public final class DataFsStorage implements FileStorage {
     public static DataFsStorage open(FileStorageConfig config) {
         Path path = config.path();
         boolean writable = !config.readOnly();
-        FileLock lock = null;
+        LockFile lock = null;
         DataFile file = null;
         AtomicLong counter = new AtomicLong();
         try {
@@ -141,7 +142,7 @@ public final class DataFsStorage implements FileStorage {
                 if (parent != null && !Files.isDirectory(parent)) {
                     throw new StorageException("cannot create " + path + ": no such directory " + parent);
                 }
-                lock = FileLock.acquire(FileLock.pathFor(path));
+                lock = LockFile.acquire(LockFile.pathFor(path));
             } else if (!Files.exists(path)) {
                 throw new StorageException("no such file (and a read-only storage does not create one): " + path);
             }

@@ -1,4 +1,4 @@
-package org.jzeo.storage.internal;
+package org.jzeo.api;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 
-import org.jzeo.api.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +18,8 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 
 /**
- * The {@code <Data.fs>.lock} file, held while a storage is open for writing (spec §6.4), the way
- * zc.lockfile holds it for Python ZODB.
+ * A lock file held while a file is open for writing (a FileStorage's {@code Data.fs.lock}, spec
+ * §6.4, and a persistent client cache's), the way zc.lockfile holds it for Python ZODB.
  *
  * <p>Two locks are taken, because on Linux they do not see each other: a BSD {@code flock(2)}
  * ({@code LOCK_EX|LOCK_NB}, through JNA, on a descriptor opened with libc {@code open}) which is
@@ -35,8 +34,8 @@ import com.sun.jna.Native;
  * <p>After locking, the file holds a space, the process id and a newline ({@code " 12345\n"}),
  * as zc.lockfile writes. The file is never deleted.
  */
-public final class FileLock implements Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(FileLock.class);
+public final class LockFile implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(LockFile.class);
     private static final Set<Path> HELD_IN_THIS_JVM = new HashSet<>();
 
     private static final int O_RDWR = 2;
@@ -63,7 +62,7 @@ public final class FileLock implements Closeable {
     private final int flockFd;
     private boolean released;
 
-    private FileLock(Path path, Path key, FileChannel channel, java.nio.channels.FileLock javaLock, int flockFd) {
+    private LockFile(Path path, Path key, FileChannel channel, java.nio.channels.FileLock javaLock, int flockFd) {
         this.path = path;
         this.key = key;
         this.channel = channel;
@@ -75,7 +74,7 @@ public final class FileLock implements Closeable {
         try {
             return Native.load("c", CLibrary.class);
         } catch (Throwable t) {
-            LoggerFactory.getLogger(FileLock.class).warn(
+            LoggerFactory.getLogger(LockFile.class).warn(
                     "cannot load libc through JNA ({}): lock files get only a Java (fcntl) lock, which Python"
                             + " processes do not see", t.toString());
             return null;
@@ -98,7 +97,7 @@ public final class FileLock implements Closeable {
      * @throws StorageException "Couldn't lock ..." naming the file, when another process or
      *                          storage holds it
      */
-    public static FileLock acquire(Path lockPath) {
+    public static LockFile acquire(Path lockPath) {
         Path key = lockPath.toAbsolutePath().normalize();
         synchronized (HELD_IN_THIS_JVM) {
             if (!HELD_IN_THIS_JVM.add(key)) {
@@ -133,7 +132,7 @@ public final class FileLock implements Closeable {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(pid), 0);
             ch.force(false);
-            return new FileLock(lockPath, key, ch, jl, fd);
+            return new LockFile(lockPath, key, ch, jl, fd);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             if (fd >= 0) {

@@ -13,13 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.jzeo.api.LockFile;
+import org.jzeo.api.StorageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.jzeo.api.StorageException;
-import org.jzeo.storage.internal.FileLock;
 
 /** The Data.fs.lock file: fcntl and flock, as zc.lockfile does. */
-class FileLockTest {
+class FileStorageLockTest {
     @TempDir
     Path dir;
 
@@ -50,7 +50,7 @@ class FileLockTest {
     /** Python's zc.lockfile uses flock(2): another process's flock must fail while jzeo holds the lock. */
     @Test
     void otherProcessesCannotFlockWhileOpen() throws Exception {
-        assertTrue(FileLock.flockAvailable(), "JNA loads libc on this machine");
+        assertTrue(LockFile.flockAvailable(), "JNA loads libc on this machine");
         Path data = dir.resolve("Data.fs");
         String lock = dir.resolve("Data.fs.lock").toString();
         try (FileStorage fs = FileStorage.open(FileStorageConfig.of(data))) {
