@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
  * <p>The pack time is {@code -t TIME} today (or now), minus {@code -d DAYS}. Exit status: 0 packed,
  * 1 the server cannot be reached or did not answer, 2 the server refused or failed the pack.
  *
- * <p>{@code --no-gc}: ZEO 5's {@code pack} call has no garbage-collection flag, so it cannot be
- * passed on; the option is accepted, a warning says so, and the pack runs as the server's storage
- * is configured ({@code pack-gc} in its {@code <filestorage>}).
+ * <p>{@code --no-gc}: ZEO 5's {@code pack} call has no garbage-collection flag. Against a jzeo
+ * server (its {@code server_status} names {@code jzeo_pack}) the jzeo extension
+ * {@code jzeo_pack(t, wait, gc)} carries it; against a Python server a warning says it cannot be
+ * sent, and the pack runs as the server's storage is configured ({@code pack-gc}).
  */
 @Command(name = "zeopack", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Pack storages of a running ZEO server.",
@@ -47,7 +48,7 @@ final class ZeoPack implements Callable<Integer> {
     @Option(names = {"-W", "--nowait"}, description = "do not wait for the pack to finish")
     boolean noWait;
 
-    @Option(names = "--no-gc", description = "accepted for compatibility; ZEO 5's pack call has no gc flag (see pack-gc)")
+    @Option(names = "--no-gc", description = "keep unreachable objects (jzeo servers; a Python server's pack-gc decides)")
     boolean noGc;
 
     @Option(names = "--pack-timeout", paramLabel = "SECONDS", description = "longest wait for a pack to finish (default: no limit)")
@@ -61,10 +62,6 @@ final class ZeoPack implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         double packTime = packTime(Instant.now());
-        if (noGc) {
-            err.println("zeopack: warning: --no-gc cannot be sent (ZEO 5's pack call has no gc flag); set 'pack-gc false'"
-                    + " in the server's <filestorage> instead");
-        }
         ServerAddress address = target.address();
         Duration timeout = target.timeout();
         Duration packTimeout = packTimeoutSeconds > 0 ? Duration.ofMillis(Math.round(packTimeoutSeconds * 1000))
@@ -72,7 +69,16 @@ final class ZeoPack implements Callable<Integer> {
         for (String storage : storages) {
             try (WireClient c = WireClient.connect(address, timeout)) {
                 c.call("register", storage, Boolean.TRUE);
-                Object r = c.callWithTimeout(packTimeout, "pack", packTime, noWait ? 0L : 1L);
+                Object r;
+                if (noGc && supportsJzeoPack(c)) {
+                    r = c.callWithTimeout(packTimeout, "jzeo_pack", packTime, noWait ? 0L : 1L, Boolean.FALSE);
+                } else {
+                    if (noGc) {
+                        err.println("zeopack: warning: --no-gc cannot be sent to this server (ZEO 5's pack call has no gc"
+                                + " flag); set 'pack-gc false' in its <filestorage> instead");
+                    }
+                    r = c.callWithTimeout(packTimeout, "pack", packTime, noWait ? 0L : 1L);
+                }
                 out.println("zeopack: " + (noWait ? "started packing" : "packed") + " storage '" + storage + "' on "
                         + address + " to " + Tid.fromEpochSeconds(packTime).toTimeString() + (r == null ? "" : " " + r));
             } catch (WireClient.RemoteError e) {
@@ -84,6 +90,13 @@ final class ZeoPack implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether the server is a jzeo server with {@code jzeo_pack} (asking {@code server_status} is safe on any ZEO 5 server). */
+    private static boolean supportsJzeoPack(WireClient c) throws IOException {
+        Object status = c.call("server_status");
+        return status instanceof java.util.Map<?, ?> m && m.get("jzeo") instanceof String s
+                && java.util.List.of(s.split(" ")).contains("jzeo_pack");
     }
 
     /** The pack time in Unix seconds. */

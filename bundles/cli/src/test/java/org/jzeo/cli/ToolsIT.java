@@ -62,6 +62,11 @@ class ToolsIT {
             assertEquals(RawClient.record(20_000).length, Values.bytes(Values.sequence(r).get(0)).length);
         }
 
+        // --no-gc reaches a jzeo server through jzeo_pack: no warning, the pack runs.
+        CliProcess noGc = CliProcess.run(dir, "zeopack", "-p", String.valueOf(port), "-S", "1", "--no-gc");
+        assertEquals(0, noGc.exitValue(), noGc.err().toString());
+        assertTrue(noGc.err().stream().noneMatch(l -> l.contains("--no-gc")), noGc.err().toString());
+
         CliProcess unknown = CliProcess.run(dir, "zeopack", "-p", String.valueOf(port), "-S", "nope");
         assertEquals(2, unknown.exitValue());
         assertEquals(1, unknown.err().size(), unknown.err().toString());

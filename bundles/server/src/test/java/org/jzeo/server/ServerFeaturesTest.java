@@ -165,6 +165,28 @@ class ServerFeaturesTest {
     }
 
     @Test
+    void jzeoPackCanKeepUnreachableObjects() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient c = new WireClient(server.port())) {
+            c.call("register", "1", 0L);
+            Map<?, ?> status = (Map<?, ?>) c.call("server_status");
+            assertTrue(String.valueOf(status.get("jzeo")).contains("jzeo_pack"));
+            begin(c, 1);
+            c.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(),
+                    org.jzeo.storage.StorageConformanceTest.Records.mapping(), 1L);
+            c.async("storea", Oid.of(1).toBytes(), Tid.ZERO.toBytes(),
+                    org.jzeo.storage.StorageConformanceTest.Records.mapping(), 1L); // nothing refers to it
+            c.call("vote", 1L);
+            c.call("tpc_finish", 1L);
+            double later = System.currentTimeMillis() / 1000.0 + 1;
+            assertNull(c.call("jzeo_pack", later, 1L, Boolean.FALSE));
+            one.load(Oid.of(1)); // kept: gc was off
+            assertNull(c.call("pack", later, 1L));
+            assertThrows(org.jzeo.api.POSKeyError.class, () -> one.load(Oid.of(1)), "ZEO's pack collects garbage");
+        }
+    }
+
+    @Test
     void waitingVotersAreGrantedInArrivalOrder() throws Exception {
         start(ServerConfig.builder());
         try (WireClient holder = new WireClient(server.port()); WireClient w1 = new WireClient(server.port());

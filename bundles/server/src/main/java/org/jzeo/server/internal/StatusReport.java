@@ -28,8 +28,9 @@ final class StatusReport {
         m.put("last-transaction", served.storage.lastTransaction().toHex());
         // jzeo extension: forces (fsyncs) of the storage since it was opened, for fsyncs_per_commit.
         m.put("forces", served.storage.forceCount());
-        // jzeo extension: tells a jzeo client that jzeo_verify (full cache verification) exists.
-        m.put("jzeo", "jzeo_verify");
+        // jzeo extension: tells a jzeo client which jzeo methods exist (jzeo_verify: full cache
+        // verification; jzeo_pack: pack with a gc flag).
+        m.put("jzeo", "jzeo_verify jzeo_pack");
         return m;
     }
 }

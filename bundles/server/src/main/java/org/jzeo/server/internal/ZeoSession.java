@@ -90,6 +90,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         arity("ping", 0, 0);
         arity("record_iternext", 0, 1);
         arity("jzeo_verify", 1, 1);
+        arity("jzeo_pack", 3, 3);
         // Blobs are out of scope: the methods exist so the client gets a clear error.
         arity("storeBlobStart", 0, 99);
         arity("storeBlobChunk", 0, 99);
@@ -338,7 +339,8 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             }
             case "undoLog" -> undoLog(Values.toLong(a.get(0)), Values.toLong(a.get(1)), null);
             case "undoInfo" -> undoLog(Values.toLong(a.get(0)), Values.toLong(a.get(1)), a.get(2));
-            case "pack" -> pack(a, m);
+            case "pack" -> pack(a, m, true);
+            case "jzeo_pack" -> pack(a, m, Values.truthy(a.get(2)));
             case "iterator_start" -> iteratorStart(a.size() > 0 ? a.get(0) : null, a.size() > 1 ? a.get(1) : null);
             case "iterator_next" -> iteratorNext(Values.toLong(a.get(0)));
             case "iterator_record_start" -> iteratorRecordStart(Values.toLong(a.get(0)), Values.tid(a.get(1)));
@@ -576,7 +578,11 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         return out;
     }
 
-    private Object pack(List<Object> a, Message m) {
+    /**
+     * {@code pack(t, wait)}, and the jzeo extension {@code jzeo_pack(t, wait, gc)}: ZEO's call has
+     * no garbage-collection flag (the storage's {@code pack-gc} decides), jzeo's can turn it off.
+     */
+    private Object pack(List<Object> a, Message m, boolean gc) {
         Object t = a.get(0);
         double time = t instanceof Number n ? n.doubleValue() : Values.toLong(t);
         boolean wait = a.size() < 2 || Values.truthy(a.get(1));
@@ -584,7 +590,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         context.slowWork().execute(() -> {
             RuntimeException failure = null;
             try {
-                s.storage.pack(time, true);
+                s.storage.pack(time, gc);
             } catch (RuntimeException e) {
                 LOG.error("pack of storage {} failed", s.name, e);
                 failure = e;
