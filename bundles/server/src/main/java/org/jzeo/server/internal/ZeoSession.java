@@ -280,8 +280,9 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         }
         boolean expected = e instanceof POSKeyError || e instanceof ConflictError;
         if (e instanceof ServerException || e instanceof ReadOnlyError || e instanceof StorageTransactionError) {
-            // A client's mistake (unknown storage, wrong state, read-only): one line, no stack.
-            LOG.info("{} from {} refused: {}", m.method(), who(), e.getMessage());
+            // A client's mistake (unknown storage, wrong state, read-only): logged with its stack
+            // trace like every error, but at INFO, since the server is fine.
+            LOG.info("{} from {} refused: {}", m.method(), who(), e.getMessage(), e);
         } else if (!expected) {
             LOG.warn("{} from {} failed", m.method(), who(), e);
         }
@@ -293,7 +294,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         if (e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)
                 && e.getClass() == IllegalArgumentException.class) {
             // ZEO's argument asserts send AssertionError() with no args; the detail is logged.
-            LOG.info("bad argument: {}", e.getMessage());
+            LOG.info("bad argument: {}", e.getMessage(), e);
             return new ServerException("builtins.AssertionError", Tuple.EMPTY);
         }
         return e;
