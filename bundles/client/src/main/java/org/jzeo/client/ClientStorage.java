@@ -216,6 +216,12 @@ public final class ClientStorage implements Storage {
                 ? ClientCacheConfig.transientCache(config.cacheSize())
                 : ClientCacheConfig.persistent(config.cacheSize(), config.cacheDirectory(),
                         config.client() + "-" + config.storage());
+        String trace = System.getenv("ZEO_CACHE_TRACE");
+        if (cc.isPersistent() && trace != null && !trace.isEmpty()) {
+            // As ZEO: a non-empty ZEO_CACHE_TRACE traces a persistent cache's accesses to <cache>.trace.
+            cc = new ClientCacheConfig(cc.maxBytes(), cc.directory(), cc.name(),
+                    cc.directory().resolve(cc.name() + ".jzc.trace"));
+        }
         this.cache = cacheOpener.apply(cc);
         this.lastTid = cache.lastTid();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zeo-client-io", true),
