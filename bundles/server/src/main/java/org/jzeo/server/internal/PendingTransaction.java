@@ -47,6 +47,9 @@ final class PendingTransaction {
     State state = State.COLLECTING;
     Future<?> timeout;
 
+    /** Whether it still counts in the storage's active transactions (see ZeoSession#endActive). */
+    final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+
     /** Set on the event loop when the client aborts or disconnects; read by the commit thread. */
     volatile boolean aborted;
     /** Created and used on the commit thread only (while the lock is held). */

@@ -804,7 +804,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             }
             cancelTimeout(pt);
             s.commitLock.release(pt);
-            s.stats.activeTransactions.decrementAndGet();
+            endActive(s, pt);
             post(() -> {
                 if (txn == pt) {
                     txn = null; // the server forgets a transaction whose vote failed
@@ -838,6 +838,13 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             }
         }
         return e;
+    }
+
+    /** The transaction left the active count (once, whichever of finish, failure or abort comes first). */
+    private static void endActive(ServedStorage s, PendingTransaction pt) {
+        if (pt.counted.compareAndSet(true, false)) {
+            s.stats.activeTransactions.decrementAndGet();
+        }
     }
 
     /** A later store of the same oid replaces an earlier one (client conflict resolution re-sends them). */
@@ -950,7 +957,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             }
             s.removeCommitter(st);
             s.stats.commits.incrementAndGet();
-            s.stats.activeTransactions.decrementAndGet();
+            endActive(s, pt);
             Map<String, Object> info = sizeInfo(s.storage);
             post(() -> {
                 if (pt.timeout != null) {
@@ -977,7 +984,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         pt.storageTransaction.abort();
         s.removeCommitter(pt.storageTransaction);
         s.commitLock.release(pt);
-        s.stats.activeTransactions.decrementAndGet();
+        endActive(s, pt);
         post(() -> {
             if (txn == pt) {
                 txn = null;
@@ -1008,7 +1015,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             pt.timeout.cancel(false);
         }
         ServedStorage s = served;
-        s.stats.activeTransactions.decrementAndGet();
+        endActive(s, pt);
         // On the commit thread, so it is ordered after a grant or vote already queued there.
         s.onCommitThread(() -> {
             if (pt.storageTransaction != null) {
