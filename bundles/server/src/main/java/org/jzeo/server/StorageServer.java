@@ -188,6 +188,11 @@ public final class StorageServer implements AutoCloseable {
         return core.status(storage);
     }
 
+    /** Every registered client connection (address, storage, label, read-only, since, in a transaction). */
+    public java.util.List<ClientInfo> clients() {
+        return core.clients();
+    }
+
     /** Stops listening, disconnects every client (their transactions are aborted) and stops the threads. */
     @Override
     public synchronized void close() {

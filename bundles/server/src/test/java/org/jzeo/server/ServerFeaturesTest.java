@@ -187,6 +187,26 @@ class ServerFeaturesTest {
     }
 
     @Test
+    void clientsAreListedWithTheirStorageLabelAndState() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient a = new WireClient(server.port()); WireClient b = new WireClient(server.port())) {
+            a.call("register", "1", 0L);
+            a.async("set_client_label", "app-1");
+            b.call("register", "2", 1L);
+            begin(a, 5);
+            a.call("ping"); // the label and tpc_begin were handled before this reply
+            List<ClientInfo> clients = server.clients();
+            assertEquals(2, clients.size());
+            ClientInfo one = clients.stream().filter(c -> "1".equals(c.storage())).findFirst().orElseThrow();
+            assertEquals("app-1", one.label());
+            assertTrue(one.inTransaction());
+            ClientInfo two = clients.stream().filter(c -> "2".equals(c.storage())).findFirst().orElseThrow();
+            assertTrue(two.readOnly());
+            assertTrue(two.address().contains("127.0.0.1"));
+        }
+    }
+
+    @Test
     void waitingVotersAreGrantedInArrivalOrder() throws Exception {
         start(ServerConfig.builder());
         try (WireClient holder = new WireClient(server.port()); WireClient w1 = new WireClient(server.port());

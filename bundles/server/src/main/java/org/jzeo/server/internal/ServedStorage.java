@@ -50,6 +50,9 @@ final class ServedStorage implements StorageListener {
 
         /** Transactions up to {@code tid} are visible to loads: their invalidations may now go out. */
         void releaseUpTo(Tid tid);
+
+        /** What an operator sees of this connection. */
+        org.jzeo.server.ClientInfo describe();
     }
 
     /** Test-only: when true, invalidations are queued late, after the lock has passed on (breaks S3). */
@@ -132,6 +135,11 @@ final class ServedStorage implements StorageListener {
 
     void unregister(Invalidatable session) {
         sessions.remove(session);
+    }
+
+    /** The registered connections, for {@code zeo:clients}. */
+    List<org.jzeo.server.ClientInfo> clients() {
+        return sessions.stream().map(Invalidatable::describe).toList();
     }
 
     int connectionCount() {

@@ -111,6 +111,11 @@ public final class ServerCore {
                 st.conflicts.get(), st.conflictsResolved.get(), s.storage.lastTransaction());
     }
 
+    /** Every registered client connection, storage by storage. */
+    public List<org.jzeo.server.ClientInfo> clients() {
+        return context.storages().values().stream().flatMap(s -> s.clients().stream()).toList();
+    }
+
     /** Stops the commit threads. */
     public void close() {
         context.storages().values().forEach(ServedStorage::close);

@@ -118,9 +118,11 @@ final class ZeoSession implements ServedStorage.Invalidatable {
     }
 
     private ServedStorage served;
-    private boolean readOnly;
-    private PendingTransaction txn;
-    private String label;
+    // volatile: read by describe() from an operator's thread; written on the event loop only.
+    private volatile boolean readOnly;
+    private volatile PendingTransaction txn;
+    private volatile String label;
+    private final java.time.Instant connected = java.time.Instant.now();
     private boolean closed;
     private long nextIteratorId;
     private final Map<Long, Object> iterators = new HashMap<>();
@@ -205,6 +207,13 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             callbacks.add(new Callback(Message.async("info", sizeInfo(s.storage)), null));
             channel.executor().execute(this::flushCallbacks);
         }
+    }
+
+    @Override
+    public org.jzeo.server.ClientInfo describe() {
+        ServedStorage s = served;
+        return new org.jzeo.server.ClientInfo(s == null ? null : s.name, channel.remote(), label, readOnly, connected,
+                txn != null);
     }
 
     private void post(Runnable task) {

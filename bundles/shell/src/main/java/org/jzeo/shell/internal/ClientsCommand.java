@@ -6,11 +6,11 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.osgi.framework.BundleContext;
 
-/** {@code zeo:clients}: how many clients are registered on each served storage. */
+/** {@code zeo:clients}: the clients registered on each served storage. */
 @Command(scope = "zeo", name = "clients",
-        description = "Shows how many clients are registered on each storage of the running jzeo servers "
-                + "(the 'connections' counter of server_status). Per-client detail (address, protocol, "
-                + "last request) comes in a later version.")
+        description = "Shows the clients registered on each storage of the running jzeo servers: their "
+                + "number, then per client its address, label, read-only registration, open transaction and "
+                + "connection time.")
 @Service
 public class ClientsCommand implements Action {
     @Reference

@@ -56,6 +56,13 @@ final class ZeoOps {
                 Object n = s.server().status(name).get("connections");
                 long count = n instanceof Number x ? x.longValue() : 0;
                 out.println(s.address() + " storage " + name + ": " + count + " client" + (count == 1 ? "" : "s"));
+                for (org.jzeo.server.ClientInfo c : s.server().clients()) {
+                    if (name.equals(c.storage())) {
+                        out.println("  " + c.address() + (c.label() == null ? "" : " (" + c.label() + ")")
+                                + (c.readOnly() ? " read-only" : "") + (c.inTransaction() ? " in a transaction" : "")
+                                + " since " + c.connected());
+                    }
+                }
                 total += (int) count;
             }
         }

@@ -86,6 +86,7 @@ class ZeoOpsTest {
             assertEquals(1, ZeoOps.printStatus(served, null, out));
         }
         assertTrue(printed().contains("storage 1: 1 client\n"), printed());
+        assertTrue(printed().contains("  /127.0.0.1:") && printed().contains(" since "), "a line per client: " + printed());
         assertTrue(printed().contains("  connections: 1\n"), printed());
         assertEquals(0, ZeoOps.printStatus(served, "other", out));
         assertTrue(printed().contains("no running server serves storage other"), printed());
