@@ -352,8 +352,9 @@ public final class ClientStorage implements Storage {
                 }
                 if (installed) {
                     delay = min;
-                    if (!connection.readOnly || !config.readOnlyFallback()) {
-                        continue; // now wait for a loss
+                    ZeoConnection now = connection; // may already be gone again: never NPE this thread
+                    if (now == null || !now.readOnly || !config.readOnlyFallback()) {
+                        continue; // now wait for a loss (or reconnect at once if it is gone)
                     }
                 }
                 // poll again later, with backoff and jitter
@@ -552,7 +553,15 @@ public final class ClientStorage implements Storage {
     }
 
     /** getInvalidations, or a full verification when the server's queue is too short. */
+    /**
+     * The oids a reconnect's verification dropped, reported to the listeners when the connection is
+     * installed (a layer above, e.g. an object cache, must hear of changes it missed while we were
+     * away). Written by the reconnect thread before install is queued on the I/O thread.
+     */
+    private Set<Oid> verificationChanges = Set.of();
+
     private Tid catchUp(ZeoConnection c, Tid cacheTid, Tid serverTid) {
+        Set<Oid> changed = new LinkedHashSet<>();
         Object r = c.callAndWait("getInvalidations", callTimeout(), cacheTid.toBytes());
         if (r != null) {
             List<Object> pair = Values.sequence(r);
@@ -561,10 +570,12 @@ public final class ClientStorage implements Storage {
                 int n = 0;
                 for (Object o : Values.sequence(pair.get(1))) {
                     cache.invalidate(Values.oid(o), null);
+                    changed.add(Values.oid(o));
                     n++;
                 }
                 LOG.info("cache verified by getInvalidations: {} objects invalidated up to {}", n, t);
                 lastVerification = Verification.GET_INVALIDATIONS;
+                verificationChanges = changed;
                 return t;
             }
         }
@@ -576,15 +587,18 @@ public final class ClientStorage implements Storage {
             int n = 0;
             for (Object o : Values.sequence(stale)) {
                 cache.invalidate(Values.oid(o), null);
+                changed.add(Values.oid(o));
                 n++;
             }
             LOG.info("full cache verification (jzeo_verify): {} of {} current objects were stale", n, current.size());
             lastVerification = Verification.JZEO_VERIFY;
         } else {
             LOG.info("the server cannot list the invalidations since {}; dropping the cache", cacheTid);
+            changed.addAll(cache.currentRevisions().keySet()); // anything cached may have changed
             cache.clear();
             lastVerification = Verification.CLEARED;
         }
+        verificationChanges = changed;
         return serverTid;
     }
 
@@ -604,6 +618,11 @@ public final class ClientStorage implements Storage {
         }
         if (verified.compareTo(lastTid) > 0 || cache.lastTid().compareTo(lastTid) < 0) {
             lastTid = cache.lastTid();
+        }
+        Set<Oid> missed = verificationChanges;
+        verificationChanges = Set.of();
+        if (!missed.isEmpty()) {
+            notifyListeners(null, verified, missed); // what changed while we were away, at the verified tid
         }
         // C2: invalidations held during register/verification, in arrival (= tid) order; those at
         // or below the verified tid are already reflected.
@@ -1350,12 +1369,16 @@ public final class ClientStorage implements Storage {
                 }
             }
             oids.addAll(resolved);
-            if (t.compareTo(lastTid) <= 0) {
-                LOG.warn("own commit {} is not after the last tid {}", t, lastTid);
+            boolean late = t.compareTo(lastTid) <= 0;
+            if (late) {
+                // A later transaction was applied first (a server breaking wire spec §10(c)): our data
+                // may already be superseded, so drop these oids instead of caching them as current.
+                LOG.warn("own commit {} is not after the last tid {}: not caching its data", t, lastTid);
+                data.clear();
             }
             markInFlight(oids); // C3: our own commit invalidates loads in flight too
             for (Oid oid : oids) {
-                cache.invalidate(oid, t);
+                cache.invalidate(oid, late ? null : t);
             }
             for (Map.Entry<Oid, byte[]> e : data.entrySet()) {
                 if (!resolved.contains(e.getKey())) {

@@ -97,12 +97,15 @@ class ReconnectTest {
             assertEquals(2, c.cache().size());
 
             // 2. a commit while disconnected, within the invalidation queue: getInvalidations
+            java.util.List<java.util.Set<Oid>> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            c.addListener((st, txn, tid, oids) -> heard.add(java.util.Set.copyOf(oids)));
             server.close();
             Servers.await("disconnected", () -> !c.isConnected());
             Tid t2 = directCommit(fs, x, "x2");
             server = serve(fs, port, 100);
             Servers.await("reconnected", c::isConnected);
             assertEquals(Verification.GET_INVALIDATIONS, c.lastVerification());
+            assertTrue(heard.stream().anyMatch(o -> o.contains(x)), "listeners hear what changed while away: " + heard);
             assertEquals(t2, c.lastTransaction());
             assertEquals("x2", s(c.load(x).data()));
             assertEquals("y1", s(c.load(y).data()));

@@ -99,7 +99,7 @@ class InvalidationOrderRaceTest {
             List<Future<?>> tasks = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 Oid oid = Oid.of(w + 1);
-                tasks.add(pool.submit(() -> write(server.port(), oid, stop)));
+                tasks.add(pool.submit(() -> write(server.port(), oid, stop, violations)));
             }
             for (int r = 0; r < READERS; r++) {
                 tasks.add(pool.submit(() -> read(server.port(), stop, violations)));
@@ -116,7 +116,8 @@ class InvalidationOrderRaceTest {
         return violations;
     }
 
-    private static Void write(int port, Oid oid, AtomicBoolean stop) throws Exception {
+    /** Commits in a loop; its own finish reply must come before any invalidation after its tid. */
+    private static Void write(int port, Oid oid, AtomicBoolean stop, List<String> violations) throws Exception {
         try (WireClient c = new WireClient(port)) {
             c.call("register", "1", 0L);
             Tid serial = Tid.ZERO;
@@ -126,7 +127,13 @@ class InvalidationOrderRaceTest {
                 c.async("storea", oid.toBytes(), serial.toBytes(), ("value " + i).getBytes(), txn);
                 try {
                     c.call("vote", txn);
+                    c.callbacks.clear();
                     serial = Tid.of((byte[]) c.call("tpc_finish", txn));
+                    for (Message cb : c.callbacks) {
+                        if (cb.method().equals("invalidateTransaction") && Values.tid(cb.arg(0)).compareTo(serial) > 0) {
+                            violations.add("own finish " + serial + " answered after invalidation " + Values.tid(cb.arg(0)));
+                        }
+                    }
                 } catch (ConflictError e) {
                     c.call("tpc_abort", txn);
                     serial = e.currentSerial();

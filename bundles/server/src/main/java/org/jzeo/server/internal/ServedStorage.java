@@ -176,7 +176,11 @@ final class ServedStorage implements StorageListener {
 
     private void fanOut(StorageTransaction transaction, Tid tid, Set<Oid> oids) {
         List<Oid> list = List.copyOf(oids);
-        invalidations.add(tid, list);
+        try {
+            invalidations.add(tid, list);
+        } catch (RuntimeException e) {
+            LOG.error("invalidation queue of storage {}: {}", name, e.toString());
+        }
         Tid visible = storage.lastTransaction(); // prune, also for storages that never call visible()
         while (!notYetVisible.isEmpty() && notYetVisible.peekFirst().tid().compareTo(visible) <= 0) {
             notYetVisible.removeFirst();
@@ -201,7 +205,12 @@ final class ServedStorage implements StorageListener {
         }
         for (Invalidatable session : sessions) {
             if (session != self) {
-                session.queueInvalidation(tid, list);
+                try {
+                    session.queueInvalidation(tid, list);
+                } catch (RuntimeException e) {
+                    // e.g. its event loop is shutting down: the others must still hear of tid
+                    LOG.warn("cannot queue invalidation {} for a session of storage {}: {}", tid, name, e.toString());
+                }
             }
         }
         if (deliverEarly) {

@@ -123,6 +123,12 @@ final class ZeoSession implements ServedStorage.Invalidatable {
     private volatile PendingTransaction txn;
     private volatile String label;
     private final java.time.Instant connected = java.time.Instant.now();
+    /**
+     * The tid of this session's own transaction while its tpc_finish reply is pending: no
+     * invalidation after it is delivered before that reply (a ZEO client moves its last tid to the
+     * finish tid and must not have heard of a later one first). Event loop only.
+     */
+    private Tid finishing;
     private boolean closed;
     private long nextIteratorId;
     private final Map<Long, Object> iterators = new HashMap<>();
@@ -149,9 +155,19 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         if (closed) {
             return;
         }
-        drainCallbacks(visibleTid());
+        drainCallbacks(deliveryLimit());
         channel.write(message);
         channel.flush();
+    }
+
+    /** Invalidations up to this tid may go out now: the visible tid, capped by a pending finish. */
+    private Tid deliveryLimit() {
+        Tid limit = visibleTid();
+        Tid own = finishing;
+        if (own != null && (limit == null || own.compareTo(limit) < 0)) {
+            return own;
+        }
+        return limit;
     }
 
     /** The last tid loads can see, or null before register (nothing is queued then). */
@@ -179,7 +195,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         if (closed || callbacks.isEmpty()) {
             return;
         }
-        drainCallbacks(visibleTid());
+        drainCallbacks(deliveryLimit());
         channel.flush();
     }
 
@@ -754,7 +770,9 @@ final class ZeoSession implements ServedStorage.Invalidatable {
     /** Commit thread, holding the commit lock (S2): replays the collected calls and votes. */
     private void replayAndVote(ServedStorage s, PendingTransaction pt, Object msgid) {
         if (pt.aborted || !s.commitLock.isHeldBy(pt)) {
-            return; // aborted or disconnected while waiting; the abort task releases the lock
+            // aborted (or disconnected) while waiting; the abort task releases the lock
+            post(() -> send(Message.errorReply(msgid, new StorageTransactionError("the transaction was aborted"))));
+            return;
         }
         Object result;
         try {
@@ -800,7 +818,59 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 }
             }
             result = changed;
+        } catch (ConflictError conflict) {
+            if (context.config().clientConflictResolution() && conflict.getClass() == ConflictError.class
+                    && storedData(pt, conflict.oid()) != null) {
+                // A conflict with a transaction the pre-check could not see yet (group commit):
+                // still the client's to resolve, as client-conflict-resolution promises.
+                if (pt.storageTransaction != null) {
+                    pt.storageTransaction.abort();
+                    s.removeCommitter(pt.storageTransaction);
+                }
+                cancelTimeout(pt);
+                s.commitLock.release(pt);
+                s.stats.conflicts.incrementAndGet();
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("oid", conflict.oid().toBytes());
+                c.put("serials", Tuple.of(conflict.currentSerial().toBytes(), conflict.oldSerial().toBytes()));
+                c.put("data", storedData(pt, conflict.oid()));
+                List<Object> conflicts = List.of(c);
+                post(() -> {
+                    if (txn == pt) {
+                        pt.state = PendingTransaction.State.COLLECTING;
+                    }
+                    send(Message.reply(msgid, conflicts));
+                });
+                return;
+            }
+            failVote(s, pt, msgid, conflict);
+            return;
         } catch (RuntimeException failure) {
+            failVote(s, pt, msgid, failure);
+            return;
+        }
+        post(() -> {
+            if (txn == pt) {
+                pt.state = PendingTransaction.State.VOTED;
+            }
+            send(Message.reply(msgid, result));
+        });
+    }
+
+    /** The data this transaction stores for {@code oid} (its last store), or null. */
+    private static byte[] storedData(PendingTransaction pt, Oid oid) {
+        byte[] data = null;
+        for (PendingTransaction.Op op : pt.ops) {
+            if (op instanceof PendingTransaction.Store st && st.oid().equals(oid)) {
+                data = st.data();
+            }
+        }
+        return data;
+    }
+
+    /** A vote failed: abort, release the lock, forget the transaction, answer with the error. */
+    private void failVote(ServedStorage s, PendingTransaction pt, Object msgid, RuntimeException failure) {
+        {
             RuntimeException e = withClassName(failure, pt);
             if (e instanceof ConflictError) {
                 s.stats.conflicts.incrementAndGet();
@@ -820,14 +890,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 }
                 send(Message.errorReply(msgid, toWireError(e)));
             });
-            return;
         }
-        post(() -> {
-            if (txn == pt) {
-                pt.state = PendingTransaction.State.VOTED;
-            }
-            send(Message.reply(msgid, result));
-        });
     }
 
     /** Python clients read the object's class from a ConflictError; take it from the stored record. */
@@ -935,12 +998,17 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             throw new StorageTransactionError("tpc_finish before vote");
         }
         ServedStorage s = served;
+        finishing = pt.storageTransaction == null ? null : pt.storageTransaction.tid();
         s.onCommitThread(() -> finishOnCommitThread(s, pt, m.msgid()));
         return DEFERRED;
     }
 
     private void finishOnCommitThread(ServedStorage s, PendingTransaction pt, Object msgid) {
         if (pt.aborted || !s.commitLock.isHeldBy(pt)) {
+            post(() -> {
+                finishing = null;
+                send(Message.errorReply(msgid, new StorageTransactionError("the transaction was aborted")));
+            });
             return;
         }
         StorageTransaction st = pt.storageTransaction;
@@ -983,6 +1051,8 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 drainCallbacks(tid);
                 channel.write(Message.async("info", info));
                 channel.write(Message.reply(msgid, tid.toBytes()));
+                finishing = null;
+                drainCallbacks(deliveryLimit()); // later invalidations held back meanwhile
                 channel.flush();
             });
         });
@@ -998,6 +1068,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             if (txn == pt) {
                 txn = null;
             }
+            finishing = null;
             send(Message.errorReply(msgid, e));
             channel.close();
         });

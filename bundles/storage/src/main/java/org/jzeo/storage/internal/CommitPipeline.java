@@ -85,6 +85,11 @@ final class CommitPipeline {
         try {
             file.force();
             ok = true;
+        } catch (IOException | RuntimeException e) {
+            // After a failed fsync the dirty pages may be gone while a retry reports success:
+            // nothing written so far can be proven durable any more (rule S4), whoever forced.
+            fail(List.of(), e);
+            throw e;
         } finally {
             synchronized (this) {
                 forcesInFlight--;
@@ -102,8 +107,9 @@ final class CommitPipeline {
     /** Queues a written transaction (called under the commit lock, so in tid order). */
     synchronized CompletableFuture<Tid> enqueue(Pending p) {
         enqueuedSeq = p.seq();
-        if (broken != null) {
-            p.done().completeExceptionally(broken);
+        if (broken != null || stopping) {
+            p.done().completeExceptionally(broken != null ? broken
+                    : new StorageException("the storage " + storage.path() + " is closed"));
             return p.done();
         }
         queue.addLast(p);

@@ -83,7 +83,12 @@ public final class DataFsStorage implements FileStorage {
     private final CopyOnWriteArrayList<StorageListener> listeners = new CopyOnWriteArrayList<>();
 
     private volatile FileGeneration generation;
-    /** The tid of the last whole committed transaction (what {@link #lastTransaction()} says). */
+    /**
+     * The tid of the last whole committed transaction: what {@link #lastTransaction()} says AND the
+     * largest tid loads may see. One field for both, written once per publication, so no reader can
+     * see a transaction that lastTransaction() does not include yet, nor the reverse (a server bounds
+     * invalidation delivery by the one and answers loads by the other: rule S3).
+     */
     private volatile Tid lastTid;
     /**
      * The largest tid loads may see, and the floor for new tids: at open, the largest tid in any
@@ -416,11 +421,17 @@ public final class DataFsStorage implements FileStorage {
         writeEnd = end;
     }
 
-    /** Waits (bounded) until every finished transaction is forced, heard and published. */
-    void awaitFinishedCommits() {
+    /**
+     * Waits (bounded) until every finished transaction is forced, heard and published.
+     *
+     * @return false when that did not happen (a timeout or a failed force)
+     */
+    boolean awaitFinishedCommits() {
         if (pipeline != null && !pipeline.drain(TimeUnit.SECONDS.toMillis(30))) {
             LOG.warn("{}: finished transactions are still waiting for their force", path);
+            return false;
         }
+        return true;
     }
 
     CommitPipeline pipeline() {
@@ -523,7 +534,7 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public LoadResult load(Oid oid) {
-        Tid visible = visibleTid; // read before the index (see visibleTid)
+        Tid visible = lastTid; // read before the index (see lastTid)
         return read(g -> {
             DataHeader h = visibleHead(g, oid, visible);
             byte[] data = h == null ? null : g.file().loadData(h);
@@ -536,7 +547,7 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
-        Tid visible = visibleTid;
+        Tid visible = lastTid;
         return read(g -> {
             DataHeader h = visibleHead(g, oid, visible);
             if (h == null) {
@@ -560,7 +571,7 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public byte[] loadSerial(Oid oid, Tid serial) {
-        Tid visible = visibleTid;
+        Tid visible = lastTid;
         return read(g -> {
             DataHeader h = visibleHead(g, oid, visible);
             while (h != null) {
@@ -583,7 +594,7 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public Tid lastSerial(Oid oid) {
-        Tid visible = visibleTid;
+        Tid visible = lastTid;
         return read(g -> {
             DataHeader h = visibleHead(g, oid, visible);
             if (h == null || g.file().resolve(h) == null) {
@@ -595,7 +606,7 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public List<HistoryEntry> history(Oid oid, int size) {
-        Tid visible = visibleTid;
+        Tid visible = lastTid;
         return read(g -> {
             DataHeader h = visibleHead(g, oid, visible);
             if (h == null) {

@@ -153,20 +153,27 @@ final class FileStorageTransaction implements StorageTransaction {
         }
         Undo op = new Undo(target);
         // A first check now, so the caller hears at once; vote checks again under the commit lock.
-        List<Oid> oids = storage.read(g -> {
-            // replay the earlier calls of this transaction (without serial checks) first
-            Map<Oid, Planned> planned = new LinkedHashMap<>();
-            for (Op earlier : ops) {
-                if (earlier instanceof Store st) {
-                    planned.put(st.oid(), new Planned(st.oid(), st.data(), 0));
-                } else if (earlier instanceof Delete d) {
-                    planned.put(d.oid(), new Planned(d.oid(), null, 0));
-                } else if (earlier instanceof Undo eu) {
-                    planUndo(g, eu, planned);
+        List<Oid> oids;
+        try {
+            oids = storage.read(g -> {
+                // replay the earlier calls of this transaction (without serial checks) first
+                Map<Oid, Planned> planned = new LinkedHashMap<>();
+                for (Op earlier : ops) {
+                    if (earlier instanceof Store st) {
+                        planned.put(st.oid(), new Planned(st.oid(), st.data(), 0));
+                    } else if (earlier instanceof Delete d) {
+                        planned.put(d.oid(), new Planned(d.oid(), null, 0));
+                    } else if (earlier instanceof Undo eu) {
+                        planUndo(g, eu, planned);
+                    }
                 }
-            }
-            return planUndo(g, op, planned);
-        });
+                return planUndo(g, op, planned);
+            });
+        } catch (UndoError e) {
+            // Rule S3: the check may have seen finished transactions not yet heard by the listeners.
+            storage.awaitFinishedCommits();
+            throw e;
+        }
         ops.add(op);
         return oids;
     }
@@ -180,7 +187,8 @@ final class FileStorageTransaction implements StorageTransaction {
             storage.ensureOpen();
             storage.pipeline().checkHealthy();
             FileGeneration g = storage.generation();
-            Tid last = storage.lastTid();
+            // The floor includes transactions finished but not yet published (group commit).
+            Tid last = storage.tidFloor();
             if (fixedTid != null) {
                 if (fixedTid.compareTo(last) <= 0) {
                     throw new StorageTransactionError("the tid " + fixedTid + " of a restored transaction is not after the last one, " + last);
@@ -406,6 +414,7 @@ final class FileStorageTransaction implements StorageTransaction {
         }
         DataFile file = generation.file();
         try {
+            storage.ensureOpen(); // a storage closed meanwhile gets no status byte and no commit
             file.write(tpos + 16, new byte[] {finalStatus}, 0, 1);
         } catch (IOException | RuntimeException e) {
             truncateQuietly(file, tpos);

@@ -94,8 +94,13 @@ final class PackRun {
             storage.lockCommit(); // rule S2: the swap happens between commits
             // Group commit: transactions finished before we took the lock must be forced and
             // published first, so the committed end and the index we copy are complete.
-            storage.awaitFinishedCommits();
             try {
+                if (!storage.awaitFinishedCommits() || storage.writeEnd() != storage.generation().end()) {
+                    // Copying now would leave out finished transactions: never lose an acknowledged commit.
+                    LOG.warn("pack of {} abandoned: finished transactions are still waiting for their force",
+                            storage.path());
+                    return false;
+                }
                 storage.ensureOpen();
                 FileGeneration now = storage.generation();
                 if (now != g) {
