@@ -1336,12 +1336,11 @@ public final class ClientStorage implements Storage {
                 synchronized (this) {
                     state = State.FAILED;
                 }
-                if (e instanceof ClientDisconnected) {
-                    // outcome unknown: drop the connection; reconnecting re-verifies the cache
-                    ZeoConnection c = conn;
-                    if (c != null) {
-                        c.close();
-                    }
+                // Any failure once tpc_finish may have been sent leaves the outcome or the cache's
+                // state unknown (wire spec §11): drop the connection; reconnecting re-verifies.
+                ZeoConnection c = conn;
+                if (c != null && !(e instanceof StorageTransactionError)) {
+                    c.close();
                 }
                 throw e;
             } finally {

@@ -75,9 +75,10 @@ public final class CacheFactory {
             throw new StorageException("cannot create cache directory " + dir + ": " + e, e);
         }
         org.jzeo.api.LockFile lock = org.jzeo.api.LockFile.acquire(file.resolveSibling(file.getFileName() + ".lock"));
+        SegmentFile sf = null;
         try {
             String thread = "zeo-cache-flush-" + name;
-            SegmentFile sf = SegmentFile.open(file, geo, config.maxBytes(), thread);
+            sf = SegmentFile.open(file, geo, config.maxBytes(), thread);
             CacheEngine engine = new CacheEngine(name, config.maxBytes(), geo, sf, trace, lock);
             SegmentFile.Tail tail;
             try {
@@ -88,6 +89,7 @@ public final class CacheFactory {
                 Path bad = file.resolveSibling(file.getFileName() + ".bad");
                 LOG.warn("cache file {} could not be read ({}); moved to {} and starting afresh", file, e, bad);
                 sf.close();
+                sf = null;
                 Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
                 sf = SegmentFile.open(file, geo, config.maxBytes(), thread);
                 engine = new CacheEngine(name, config.maxBytes(), geo, sf, trace, lock);
@@ -97,6 +99,13 @@ public final class CacheFactory {
             LOG.info("opened cache {}: {} revisions, last tid {}", file, engine.size(), engine.lastTid());
             return engine;
         } catch (IOException | RuntimeException e) {
+            if (sf != null) {
+                try {
+                    sf.close(); // its channel and flush thread must not outlive a failed open
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             lock.close();
             if (e instanceof RuntimeException re) {
                 throw re;
