@@ -56,7 +56,11 @@ import org.slf4j.LoggerFactory;
  * +8   8  file id (a segment of another file id is unused)
  * +16  8  generation: segments are filled one after the other with increasing generations
  * +24  8  the cache's last tid when the segment was started
- * +32  12 zero
+ * +32  8  epoch: random, new each time the segment is (re)started; salts its records' checksums
+ *          together with the file id, so a record left from an earlier use of the segment under
+ *          the same generation (possible after a power loss lost a header page) never validates
+ *          (0 in files written before the epoch existed: the salt is then the file id alone)
+ * +40  4  zero
  * +44  4  CRC32C of bytes 0..43
  * </pre>
  *
@@ -135,6 +139,7 @@ final class SegmentFile implements CacheLog {
     private final long maxBytes;
     private final MappedByteBuffer[] maps;
     private final long[] gens;
+    private final long[] epochs;
     private final ExecutorService flusher;
     // The engine calls every write method under its write lock; these are used only there.
     private final CRC32C crc = new CRC32C();
@@ -151,6 +156,7 @@ final class SegmentFile implements CacheLog {
         this.fileId = fileId;
         this.maps = new MappedByteBuffer[geo.segments()];
         this.gens = new long[geo.segments()];
+        this.epochs = new long[geo.segments()];
         for (int i = 0; i < maps.length; i++) {
             maps[i] = channel.map(FileChannel.MapMode.READ_WRITE, FILE_HEADER + (long) i * geo.segmentSize(),
                     geo.segmentSize());
@@ -295,7 +301,7 @@ final class SegmentFile implements CacheLog {
 
     /** Replays the valid log into {@code replay} and prepares the tail for writing. */
     Tail recover(Replay replay) {
-        record Seg(int index, long gen, Tid lastTid) {
+        record Seg(int index, long gen, Tid lastTid, long epoch) {
         }
         List<Seg> valid = new ArrayList<>();
         for (int i = 0; i < maps.length; i++) {
@@ -309,7 +315,7 @@ final class SegmentFile implements CacheLog {
                 LOG.warn("cache file {}: segment {} has a damaged header; ignoring it", path, i);
                 continue;
             }
-            valid.add(new Seg(i, m.getLong(16), Tid.of(m.getLong(24))));
+            valid.add(new Seg(i, m.getLong(16), Tid.of(m.getLong(24)), m.getLong(32)));
         }
         valid.sort(Comparator.comparingLong(Seg::gen));
         Tail tail = new Tail(-1, 0, 0);
@@ -321,6 +327,7 @@ final class SegmentFile implements CacheLog {
                 replay.dropAll("missing generation");
             }
             gens[s.index] = s.gen;
+            epochs[s.index] = s.epoch;
             replay.segment(s.index, s.gen, s.lastTid);
             int end = replaySegment(s.index, s.gen, replay);
             boolean newest = k == valid.size() - 1;
@@ -354,7 +361,7 @@ final class SegmentFile implements CacheLog {
     private int replaySegment(int seg, long gen, Replay replay) {
         MappedByteBuffer m = maps[seg];
         int size = geo.segmentSize();
-        setSalt(gen);
+        setSalt(gen, epochs[seg]);
         int off = SEG_HEADER;
         while (off + END_SIZE <= size) {
             int len = m.getInt(off);
@@ -405,8 +412,8 @@ final class SegmentFile implements CacheLog {
         return -off;
     }
 
-    private void setSalt(long gen) {
-        putLong(salt, 0, fileId);
+    private void setSalt(long gen, long epoch) {
+        putLong(salt, 0, fileId ^ epoch);
         putLong(salt, 8, gen);
     }
 
@@ -429,12 +436,18 @@ final class SegmentFile implements CacheLog {
     @Override
     public void beginSegment(int seg, long gen, Tid lastTid) {
         gens[seg] = gen;
+        long epoch;
+        do {
+            epoch = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        } while (epoch == 0);
+        epochs[seg] = epoch;
         Arrays.fill(head, 0, SEG_HEADER, (byte) 0);
         putInt(head, 0, SEG_MAGIC);
         putInt(head, 4, VERSION);
         putLong(head, 8, fileId);
         putLong(head, 16, gen);
         putLong(head, 24, lastTid.value());
+        putLong(head, 32, epoch);
         crc.reset();
         crc.update(head, 0, 44);
         putInt(head, 44, (int) crc.getValue());
@@ -448,7 +461,7 @@ final class SegmentFile implements CacheLog {
         MappedByteBuffer m = maps[seg];
         putInt(head, 0, len);
         head[4] = type;
-        setSalt(gens[seg]);
+        setSalt(gens[seg], epochs[seg]);
         crc.reset();
         crc.update(salt, 0, 16);
         crc.update(head, 0, headLen);
@@ -507,6 +520,7 @@ final class SegmentFile implements CacheLog {
             for (int i = 0; i < maps.length; i++) {
                 maps[i].put(0, zeros);
                 gens[i] = 0;
+                epochs[i] = 0;
             }
             for (MappedByteBuffer m : maps) {
                 m.force();
