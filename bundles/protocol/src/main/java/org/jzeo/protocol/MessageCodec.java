@@ -41,7 +41,9 @@ public interface MessageCodec {
     String protocol();
 
     /** Appends the encoding of {@code message} (the payload only, no length prefix) to {@code out}. */
-    void encode(Message message, ByteBuf out);
+    default void encode(Message message, ByteBuf out) {
+        encodeValue(message.toValue(), out);
+    }
 
     /** The payload bytes of {@code message}. */
     default byte[] encode(Message message) {
@@ -60,7 +62,9 @@ public interface MessageCodec {
      * @throws ProtocolException if it is not a valid encoding of a 4-element sequence
      *                           {@code (msgid, flag, name, args)} with a text name
      */
-    Message decode(ByteBuf payload);
+    default Message decode(ByteBuf payload) {
+        return Message.fromValue(decodeValue(payload));
+    }
 
     /** Decodes a payload held in a byte array. */
     default Message decode(byte[] payload) {

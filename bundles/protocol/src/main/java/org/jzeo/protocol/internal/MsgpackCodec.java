@@ -41,16 +41,6 @@ public final class MsgpackCodec implements MessageCodec {
     }
 
     @Override
-    public void encode(Message message, ByteBuf out) {
-        encodeValue(message.toValue(), out);
-    }
-
-    @Override
-    public Message decode(ByteBuf payload) {
-        return Message.fromValue(decodeValue(payload));
-    }
-
-    @Override
     public void encodeValue(Object value, ByteBuf out) {
         try (MessagePacker p = PACKER.newPacker(new ByteBufOutputStream(out))) {
             write(p, value, 0);

@@ -24,16 +24,6 @@ public final class PickleCodec implements MessageCodec {
     }
 
     @Override
-    public void encode(Message message, ByteBuf out) {
-        encodeValue(message.toValue(), out);
-    }
-
-    @Override
-    public Message decode(ByteBuf payload) {
-        return Message.fromValue(decodeValue(payload));
-    }
-
-    @Override
     public void encodeValue(Object value, ByteBuf out) {
         new PickleWriter(out, false).dump(value);
     }

@@ -316,8 +316,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
 
     /** Argument decoding problems become Python's AssertionError, as ZEO's asserts produce. */
     private static Throwable toWireError(RuntimeException e) {
-        if (e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)
-                && e.getClass() == IllegalArgumentException.class) {
+        if (e.getClass() == IllegalArgumentException.class) {
             // ZEO's argument asserts send AssertionError() with no args; the detail is logged.
             LOG.info("bad argument: {}", e.getMessage(), e);
             return new ServerException("builtins.AssertionError", Tuple.EMPTY);

@@ -48,18 +48,21 @@ import org.slf4j.LoggerFactory;
  * {@code ReentrantLock} because a server may run a transaction's vote and finish on different
  * threads. Everything that writes the data file holds it: vote, finish, abort, the swap step of
  * pack, and close.</li>
- * <li><b>Durable before visible (rule S4).</b> Vote writes the transaction with status 'c' after
- * the committed end and forces it; finish writes the final status byte and forces again; only then
- * are the index, the committed end and the last tid updated. Loads find positions only through the
- * index and never read past the committed end, so they never see a transaction that is not
- * durable, nor bytes an abort is about to truncate.</li>
- * <li><b>Invalidations before the lock passes on (rule S3).</b> Finish calls every
- * {@link StorageListener#committed} after forcing and before publishing the new state and
- * releasing the commit lock.</li>
+ * <li><b>Durable before visible (rule S4), with group commit.</b> Vote writes the transaction with
+ * status 'c' after every finished one and forces it; finish writes the final status byte, puts the
+ * index entries, releases the commit lock and hands the transaction to the {@link CommitPipeline},
+ * whose thread forces once for all finished meanwhile (a vote's force counts too), then publishes
+ * them in tid order. Loads ignore records with tids above {@link #lastTid}, which publication
+ * raises last, so they never see a transaction that is not durable.</li>
+ * <li><b>Invalidations before visibility (rule S3).</b> The pipeline calls every
+ * {@link StorageListener#committed} after the force and before publishing, and
+ * {@link StorageListener#visible} right after; a vote that fails waits until every finished
+ * transaction was heard, so its error never names a tid nobody was told of.</li>
  * <li><b>Loads</b> use positional reads on the shared channel and the concurrent index; they take
  * no lock. Bytes below the committed end never change while a file is current.</li>
  * <li><b>Pack</b> copies the file without the commit lock up to the committed end it saw, then
- * takes the commit lock, copies what was committed meanwhile, renames the new file into place and
+ * takes the commit lock, waits for finished transactions to be published (or abandons), copies
+ * what was committed meanwhile, renames the new file into place and
  * installs a new {@link FileGeneration}. Readers that started on the old file finish on it (its
  * channel closes after the last one); new reads use the new file.</li>
  * </ul>
@@ -91,13 +94,11 @@ public final class DataFsStorage implements FileStorage {
      */
     private volatile Tid lastTid;
     /**
-     * The largest tid loads may see, and the floor for new tids: at open, the largest tid in any
-     * transaction header read (a discarded torn tail included, so its tid is never reused); after
-     * a commit, that commit's tid. Finish writes the index entries of a transaction before it
-     * raises this, so a load that reads it first and then ignores records with larger tids sees
-     * every transaction whole or not at all.
+     * The floor for new tids found at open: the largest tid in any transaction header read, a
+     * discarded torn tail included, so its tid is never reused. (Loads are bounded by
+     * {@link #lastTid}, and later tids by it and the pipeline: see {@link #tidFloor()}.)
      */
-    private volatile Tid visibleTid;
+    private final Tid openFloor;
     /** Position and tid of the last published transaction (set by the sync thread, read under the commit lock after a drain). */
     private volatile long lastTxnPos;
     private volatile Tid lastTxnTid;
@@ -126,7 +127,7 @@ public final class DataFsStorage implements FileStorage {
         this.magic = magic;
         this.generation = new FileGeneration(file, scan.index(), scan.end());
         this.lastTid = scan.lastTxnTid();
-        this.visibleTid = scan.lastTid().compareTo(scan.lastTxnTid()) > 0 ? scan.lastTid() : scan.lastTxnTid();
+        this.openFloor = scan.lastTid().compareTo(scan.lastTxnTid()) > 0 ? scan.lastTid() : scan.lastTxnTid();
         this.lastTxnPos = scan.lastTxnPos();
         this.lastTxnTid = scan.lastTxnTid();
         this.maxOid = new AtomicLong(scan.index().maxOid());
@@ -226,7 +227,7 @@ public final class DataFsStorage implements FileStorage {
 
     private void warnIfFuture() {
         Tid now = Tid.now();
-        Tid newest = visibleTid;
+        Tid newest = openFloor;
         if (newest.compareTo(now) > 0) {
             double ahead = newest.timeTime() - now.timeTime();
             if (ahead > 30 * 60) {
@@ -398,8 +399,7 @@ public final class DataFsStorage implements FileStorage {
 
     /** New tids must be later than this (commit path). */
     Tid tidFloor() {
-        Tid v = visibleTid;
-        Tid floor = v.compareTo(lastTid) > 0 ? v : lastTid;
+        Tid floor = openFloor.compareTo(lastTid) > 0 ? openFloor : lastTid;
         if (pipeline != null) {
             Tid written = pipeline.enqueuedTid(); // finished but maybe not yet published
             floor = written.compareTo(floor) > 0 ? written : floor;
@@ -407,10 +407,6 @@ public final class DataFsStorage implements FileStorage {
         return floor;
     }
 
-    /**
-     * Publishes a finished transaction (commit path, after force and listeners, after its index
-     * entries were written): raises the visible tid, then the last tid.
-     */
     /** Commit path (under the commit lock): where the next transaction goes. */
     long writeEnd() {
         return writeEnd;
@@ -463,14 +459,15 @@ public final class DataFsStorage implements FileStorage {
         }
     }
 
+    /**
+     * Publishes a forced and heard transaction (sync thread, in tid order; its index entries were
+     * written at finish): the committed end, then the last tid, which makes it loadable.
+     */
     private void published(FileGeneration g, Tid tid, long txnPos, long end) {
         g.setEnd(end);
         lastTxnPos = txnPos;
         lastTxnTid = tid;
-        if (tid.compareTo(visibleTid) > 0) {
-            visibleTid = tid;
-        }
-        lastTid = tid;
+        lastTid = tid; // last: the one write that makes tid loadable and lastTransaction() at once
     }
 
     static StorageException io(Path path, IOException e) {

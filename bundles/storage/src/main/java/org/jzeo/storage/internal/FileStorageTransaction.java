@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * Vote takes the storage's commit lock (rule S2), and only then looks at the file: it checks the
  * serials against the current index, works out undo back-pointers and restore back-pointers,
  * chooses the tid, and writes the whole transaction with status 'c' after the committed end and
- * forces it. {@link #finish()} writes the final status byte and forces (rule S4), calls the
- * listeners (rule S3), publishes the new positions and releases the lock. {@link #abort()} after a
- * vote truncates the file back to where the transaction began.
+ * forces it. {@link #finishAsync()} writes the final status byte, puts the index entries, hands the
+ * transaction to the {@link CommitPipeline} (force, listeners, publication: rules S4 and S3) and
+ * releases the lock; {@link #finish()} waits for it. {@link #abort()} after a vote truncates the
+ * file back to where the transaction began.
  */
 final class FileStorageTransaction implements StorageTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(FileStorageTransaction.class);
