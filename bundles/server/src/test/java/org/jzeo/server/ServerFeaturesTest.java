@@ -91,6 +91,36 @@ class ServerFeaturesTest {
     }
 
     @Test
+    void everyPackThatDidNotFailBroadcastsInfoOnce() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient packer = new WireClient(server.port()); WireClient other = new WireClient(server.port())) {
+            packer.call("register", "1", 0L);
+            other.call("register", "1", 0L);
+            begin(packer, 1);
+            packer.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(),
+                    org.jzeo.storage.StorageConformanceTest.Records.mapping(), 1L);
+            packer.call("vote", 1L);
+            packer.call("tpc_finish", 1L);
+            assertEquals("info", packer.awaitCallback("info").method());
+            other.awaitCallback("invalidateTransaction");
+            // Before the first transaction: the storage has nothing to pack (no packed() event),
+            // and ZEO still sends every client the size info.
+            assertNull(packer.call("pack", 1_000_000_000.0, 1L));
+            for (WireClient c : List.of(packer, other)) {
+                Map<?, ?> info = (Map<?, ?>) c.awaitCallback("info").arg(0);
+                assertEquals(1L, ((Number) info.get("length")).longValue());
+                assertNull(c.pollCallback(Duration.ofMillis(200)), "one info per pack");
+            }
+            // A pack that replaces the file: one info each, too (from the storage's packed()).
+            assertNull(packer.call("pack", System.currentTimeMillis() / 1000.0 + 1, 1L));
+            for (WireClient c : List.of(packer, other)) {
+                c.awaitCallback("info");
+                assertNull(c.pollCallback(Duration.ofMillis(200)), "one info per pack");
+            }
+        }
+    }
+
+    @Test
     void eachStorageHasItsOwnStateAndInvalidations() throws Exception {
         start(ServerConfig.builder());
         try (WireClient a1 = new WireClient(server.port()); WireClient b1 = new WireClient(server.port());

@@ -87,7 +87,14 @@ class WireReplayTest {
                             toLive(recorded.args(), recorded.method()));
                     io.writeFrame(codec.encode(live));
                 } else {
-                    byte[] payload = io.readFrame(TIMEOUT);
+                    byte[] payload;
+                    try {
+                        payload = io.readFrame(TIMEOUT);
+                    } catch (java.net.SocketTimeoutException e) {
+                        // Say which frame never came, and what differed before it (often the cause).
+                        throw new AssertionError(where + ": no frame within " + TIMEOUT + ", expected " + recorded
+                                + "; differences so far: " + mismatches, e);
+                    }
                     assertTrue(payload != null, where + ": connection closed, expected " + recorded);
                     Message actual = codec.decode(payload);
                     if (System.getProperty("replay.debug") != null) {

@@ -242,8 +242,22 @@ final class ServedStorage implements StorageListener {
         }
     }
 
+    /** Counts packs that replaced the file, so a pack call can tell whether clients heard of it. */
+    private final java.util.concurrent.atomic.AtomicLong packsHeard = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void packed(Storage s) {
+        packsHeard.incrementAndGet();
+        broadcastInfo();
+    }
+
+    /** The number of packs heard through {@link #packed} so far. */
+    long packsHeard() {
+        return packsHeard.get();
+    }
+
+    /** Every client of this storage gets an {@code info} callback with the current size. */
+    void broadcastInfo() {
         for (Invalidatable session : sessions) {
             session.queueInfo();
         }

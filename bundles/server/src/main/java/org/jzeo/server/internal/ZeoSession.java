@@ -614,14 +614,19 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         ServedStorage s = served;
         context.slowWork().execute(() -> {
             RuntimeException failure = null;
+            long packsBefore = s.packsHeard();
             try {
                 s.storage.pack(time, gc);
+                // Every client of the storage learns the size through the storage's packed()
+                // listener (ServedStorage), before this reply (spec §8.5). A pack that had nothing
+                // to do fires no packed(), yet ZEO broadcasts info after every pack that did not fail.
+                if (s.packsHeard() == packsBefore) {
+                    s.broadcastInfo();
+                }
             } catch (RuntimeException e) {
                 LOG.error("pack of storage {} failed", s.name, e);
                 failure = e;
             }
-            // Every client of the storage learns the new size through the storage's packed()
-            // listener (ServedStorage), before this reply (spec §8.5).
             if (wait) {
                 RuntimeException f = failure;
                 post(() -> send(f == null ? Message.reply(m.msgid(), null) : Message.errorReply(m.msgid(), f)));
