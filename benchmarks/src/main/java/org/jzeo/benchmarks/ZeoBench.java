@@ -55,6 +55,9 @@ import picocli.CommandLine.Parameters;
  * invalidation: it includes the server's durable write of the transaction (the invalidation must
  * not leave before it, rule S4), one transaction at a time.
  *
+ * <p>Before the cold loads an untimed throwaway client loads every object once (JIT warm-up);
+ * the timed cold clients start with empty caches.
+ *
  * <p>{@code load_cold_pipelined_rate} uses the raw protocol (the ClientStorage API has one load in
  * flight per calling thread): one connection registers read-only, a writer thread sends
  * {@code loadBefore(oid, MAX)} for every object keeping up to 256 requests outstanding, a reader
@@ -123,6 +126,11 @@ public final class ZeoBench implements Callable<Integer> {
 
             // cold loads: fresh clients, empty caches, each object once
             long coldBudget = Math.max(phase * 10 / 100, TimeUnit.SECONDS.toNanos(5));
+            // Untimed warm-up: a throwaway client loads every object once, so the timed cold
+            // passes measure the steady state (compiled code on both sides), not the JIT.
+            try (ClientStorage warmUp = client()) {
+                loads(List.of(warmUp), oids, coldBudget);
+            }
             ClientStorage cold = client();
             Result coldSingle = loads(List.of(cold), oids, coldBudget);
             line("load_cold_single_rate", coldSingle.rate(), "loads/s");

@@ -2,7 +2,6 @@ package org.jzeo.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +48,7 @@ import org.jzeo.client.internal.Address;
 import org.jzeo.client.internal.ZeoConnection;
 import org.jzeo.protocol.Message;
 import org.jzeo.protocol.Pickles;
+import org.jzeo.protocol.Transport;
 import org.jzeo.protocol.Values;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +118,7 @@ public final class ClientStorage implements Storage {
     private final ClientCache cache;
     private final List<Address> addresses;
     private final EventLoopGroup group;
+    private final Transport transport;
     private final Thread reconnectThread;
     private final String name;
 
@@ -224,8 +225,10 @@ public final class ClientStorage implements Storage {
         }
         this.cache = cacheOpener.apply(cc);
         this.lastTid = cache.lastTid();
+        // Unix sockets use the JDK's UnixDomainSocketAddress, so NIO; TCP takes epoll where it loads.
+        this.transport = addresses.stream().anyMatch(Address::isUnix) ? Transport.NIO : Transport.forTcp();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zeo-client-io", true),
-                NioIoHandler.newFactory());
+                transport.ioHandlerFactory());
         this.reconnectThread = new Thread(this::connectLoop, "zeo-client-reconnect");
         reconnectThread.setDaemon(true);
         reconnectThread.start();
@@ -448,7 +451,7 @@ public final class ClientStorage implements Storage {
 
     /** Connects and registers (the read-only-fallback dance on the same connection). */
     private Registered register(Address address) {
-        ZeoConnection c = ZeoConnection.open(group, address, config.maxFrameSize(), callTimeout(), callbacks, security);
+        ZeoConnection c = ZeoConnection.open(group, transport, address, config.maxFrameSize(), callTimeout(), callbacks, security);
         try {
             Object tid;
             if (config.readOnly()) {

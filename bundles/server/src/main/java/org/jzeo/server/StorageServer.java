@@ -9,9 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -34,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jzeo.api.Storage;
+import org.jzeo.protocol.Transport;
 import org.jzeo.server.internal.ServerCore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,10 +104,12 @@ public final class StorageServer implements AutoCloseable {
             return this;
         }
         ServerAddress address = config.address();
+        // Unix sockets use the JDK's UnixDomainSocketAddress, so NIO; TCP takes epoll where it loads.
+        Transport transport = address.isUnix() ? Transport.NIO : Transport.forTcp();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zeo-server-accept", true),
-                NioIoHandler.newFactory());
+                transport.ioHandlerFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("zeo-server-io", true),
-                NioIoHandler.newFactory());
+                transport.ioHandlerFactory());
         connections = new DefaultChannelGroup("zeo-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap().group(acceptGroup, ioGroup)
                 // Heap buffers: the codecs decode from arrays, and msgpack-core cannot read
@@ -131,7 +132,7 @@ public final class StorageServer implements AutoCloseable {
             }
             bindTo = UnixDomainSocketAddress.of(address.unixPath());
         } else {
-            b.channel(NioServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true)
+            b.channel(transport.serverSocketChannel()).childOption(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_REUSEADDR, true);
             bindTo = new InetSocketAddress(address.host(), address.port());
         }
@@ -142,9 +143,10 @@ public final class StorageServer implements AutoCloseable {
             String why = e instanceof BindException ? "address already in use or not available" : e.toString();
             throw new UncheckedIOException(new IOException("cannot listen on " + address + ": " + why, e));
         }
-        LOG.info("serving storages {} on {} ({}{}{})", core.storageNames(), localAddress(), config.msgpack() ? "M5" : "Z5",
+        LOG.info("serving storages {} on {} ({}{}{}, {})", core.storageNames(), localAddress(), config.msgpack() ? "M5" : "Z5",
                 config.ssl() != null ? ", TLS" : "",
-                config.requiresAuthentication() ? ", authentication " + config.authenticationProtocol() : "");
+                config.requiresAuthentication() ? ", authentication " + config.authenticationProtocol() : "",
+                transport.name().toLowerCase(Locale.ROOT));
         return this;
     }
 

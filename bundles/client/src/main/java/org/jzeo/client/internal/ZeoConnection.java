@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jzeo.client.ClientDisconnected;
 import org.jzeo.protocol.HandshakeCompleteEvent;
 import org.jzeo.protocol.Message;
+import org.jzeo.protocol.Transport;
 import org.jzeo.protocol.ZeoPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,23 +87,13 @@ public final class ZeoConnection {
     }
 
     /**
-     * Connects and completes the handshake.
-     *
-     * @throws ClientDisconnected when the server cannot be reached in time
-     */
-    public static ZeoConnection open(EventLoopGroup group, Address address, int maxFrameSize, Duration timeout,
-            Callbacks callbacks) {
-        return open(group, address, maxFrameSize, timeout, callbacks, ConnectionSecurity.NONE);
-    }
-
-    /**
      * Connects, with TLS and authentication as {@code security} says, and completes the handshake
      * (after authentication, when configured).
      *
      * @throws ClientDisconnected when the server cannot be reached in time, or refuses us
      */
-    public static ZeoConnection open(EventLoopGroup group, Address address, int maxFrameSize, Duration timeout,
-            Callbacks callbacks, ConnectionSecurity security) {
+    public static ZeoConnection open(EventLoopGroup group, Transport transport, Address address, int maxFrameSize,
+            Duration timeout, Callbacks callbacks, ConnectionSecurity security) {
         ZeoConnection c = new ZeoConnection(address, callbacks);
         Bootstrap b = new Bootstrap().group(group)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
@@ -119,7 +109,7 @@ public final class ZeoConnection {
         if (address.isUnix()) {
             b.channel(NioDomainSocketChannel.class);
         } else {
-            b.channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
+            b.channel(transport.socketChannel()).option(ChannelOption.TCP_NODELAY, true);
         }
         ChannelFuture f = b.connect(address.socketAddress());
         c.channel = f.channel();

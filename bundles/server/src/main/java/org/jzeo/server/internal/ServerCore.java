@@ -1,6 +1,7 @@
 package org.jzeo.server.internal;
 
 import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +81,10 @@ public final class ServerCore {
         if (sslContext != null) {
             ch.pipeline().addLast("ssl", sslContext.newHandler(ch.alloc()));
         }
+        // Replies written while a read burst is handled (pipelined loads) go out in one write at
+        // the end of the burst, not one system call each; a reply written outside a read (a vote,
+        // a finish, an invalidation) is flushed at once.
+        ch.pipeline().addLast("flush-consolidation", new FlushConsolidationHandler(256, false));
         ZeoPipeline.addServerHandlers(ch.pipeline(), config.msgpack() ? "M5" : "Z5", config.maxMessageSize());
         if (authenticator != null) {
             ch.pipeline().addLast(AuthWire.AUTH_HANDLER,

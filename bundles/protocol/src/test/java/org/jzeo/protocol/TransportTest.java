@@ -1,0 +1,42 @@
+package org.jzeo.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+class TransportTest {
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(Transport.PROPERTY);
+    }
+
+    @Test
+    void nioWhenAsked() {
+        System.setProperty(Transport.PROPERTY, "NIO");
+        assertEquals(Transport.NIO, Transport.forTcp());
+        assertEquals(NioSocketChannel.class, Transport.NIO.socketChannel());
+    }
+
+    @Test
+    void anUnknownValueIsAClearError() {
+        System.setProperty(Transport.PROPERTY, "kqueue");
+        IllegalStateException e = assertThrows(IllegalStateException.class, Transport::forTcp);
+        assertTrue(e.getMessage().contains("auto, nio or epoll"), e.getMessage());
+    }
+
+    /** The build ships Netty's x86-64 native library; on such a Linux the default is epoll. */
+    @Test
+    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "x86_64"})
+    void epollByDefaultOnLinux() {
+        assertEquals(Transport.EPOLL, Transport.forTcp());
+        System.setProperty(Transport.PROPERTY, "epoll");
+        assertEquals(EpollSocketChannel.class, Transport.forTcp().socketChannel());
+    }
+}
