@@ -140,7 +140,7 @@ public final class StorageServer implements AutoCloseable {
             serverChannel = b.bind(bindTo).sync().channel();
         } catch (Exception e) {
             shutdownGroups();
-            String why = e instanceof BindException ? "address already in use or not available" : e.toString();
+            String why = isAddressUnavailable(e) ? "address already in use or not available" : e.toString();
             throw new UncheckedIOException(new IOException("cannot listen on " + address + ": " + why, e));
         }
         LOG.info("serving storages {} on {} ({}{}{}, {})", core.storageNames(), localAddress(), config.msgpack() ? "M5" : "Z5",
@@ -148,6 +148,15 @@ public final class StorageServer implements AutoCloseable {
                 config.requiresAuthentication() ? ", authentication " + config.authenticationProtocol() : "",
                 transport.name().toLowerCase(Locale.ROOT));
         return this;
+    }
+
+    /** NIO reports a busy or foreign address as a BindException, epoll as a native error (EADDRINUSE, EADDRNOTAVAIL). */
+    private static boolean isAddressUnavailable(Throwable e) {
+        if (e instanceof BindException) {
+            return true;
+        }
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Address already in use") || m.contains("Cannot assign requested address");
     }
 
     /** The bound address (with the real port when port 0 was asked for). */

@@ -77,9 +77,10 @@ class FileStorageGroupCommitTest {
             long forces = s.forceCount() - forcesBefore;
             assertEquals(commits, all.stream().distinct().count());
             assertEquals(commits, heard.get());
-            // Each vote forces its data; finishes share forces, so fewer than two per commit.
-            assertTrue(forces >= commits, "every commit is forced: " + forces + " forces for " + commits);
-            assertTrue(forces < 2 * commits, "finishes shared no force: " + forces + " forces for " + commits);
+            // Only the pipeline forces (after finish), and finishes queued behind a force share
+            // the next one: fewer forces than commits, and never none.
+            assertTrue(forces > 0, "commits were forced");
+            assertTrue(forces < commits, "finishes shared no force: " + forces + " forces for " + commits);
             assertEquals(all.stream().max(Tid::compareTo).orElseThrow(), s.lastTransaction());
         }
         PrintStream out = new PrintStream(new ByteArrayOutputStream());

@@ -35,7 +35,7 @@ final class CommitPipeline {
 
     /** A transaction written and waiting for its force. */
     record Pending(FileStorageTransaction transaction, Tid tid, long tpos, long end, Set<Oid> changed,
-            FileGeneration generation, CompletableFuture<Tid> done, long seq) {
+            FileGeneration generation, CompletableFuture<Tid> done) {
     }
 
     private final DataFsStorage storage;
@@ -47,13 +47,6 @@ final class CommitPipeline {
     private Tid enqueuedTid;
     private StorageException broken;
     private boolean stopping;
-    /** Sequence number of the last transaction handed over (each gets the next one). */
-    private long enqueuedSeq;
-    /** Every transaction with a sequence number up to this one is forced. */
-    private long durableSeq;
-    /** Forces running now, and the highest sequence number one of them covers. */
-    private int forcesInFlight;
-    private long inFlightCovers;
 
     CommitPipeline(DataFsStorage storage, Tid lastTid, String name) {
         this.storage = storage;
@@ -64,49 +57,22 @@ final class CommitPipeline {
         this.thread.start();
     }
 
-    /** The next sequence number (called under the commit lock, just before {@link #enqueue}). */
-    synchronized long nextSeq() {
-        return enqueuedSeq + 1;
-    }
-
     /**
-     * Forces {@code file}, counting it as the force of every transaction handed over before it
-     * began: their status bytes were written before this force started (rule S4), so the sync
-     * thread need not force again for them. Vote's force of its own data goes through here.
+     * Forces {@code file}. After a failed fsync the dirty pages may be gone while a retry reports
+     * success: nothing written so far can be proven durable any more (rule S4), so the pipeline
+     * breaks.
      */
-    void force(DataFile file) throws IOException {
-        long covers;
-        synchronized (this) {
-            covers = enqueuedSeq;
-            forcesInFlight++;
-            inFlightCovers = Math.max(inFlightCovers, covers);
-        }
-        boolean ok = false;
+    private void force(DataFile file, List<Pending> batch) throws IOException {
         try {
             file.force();
-            ok = true;
         } catch (IOException | RuntimeException e) {
-            // After a failed fsync the dirty pages may be gone while a retry reports success:
-            // nothing written so far can be proven durable any more (rule S4), whoever forced.
-            fail(List.of(), e);
+            fail(batch, e);
             throw e;
-        } finally {
-            synchronized (this) {
-                forcesInFlight--;
-                if (forcesInFlight == 0) {
-                    inFlightCovers = durableSeq;
-                }
-                if (ok && covers > durableSeq) {
-                    durableSeq = covers;
-                }
-                notifyAll();
-            }
         }
     }
 
     /** Queues a written transaction (called under the commit lock, so in tid order). */
     synchronized CompletableFuture<Tid> enqueue(Pending p) {
-        enqueuedSeq = p.seq();
         if (broken != null || stopping) {
             p.done().completeExceptionally(broken != null ? broken
                     : new StorageException("the storage " + storage.path() + " is closed"));
@@ -173,30 +139,17 @@ final class CommitPipeline {
                 queue.clear();
             }
             try {
-                // One force covers every status byte written before it starts (rule S4). A force
-                // already running that covers the batch (e.g. the next transaction's vote) will do.
-                long need = batch.get(batch.size() - 1).seq();
-                synchronized (this) {
-                    while (durableSeq < need && forcesInFlight > 0 && inFlightCovers >= need && broken == null) {
-                        wait();
+                // One force covers every transaction written before it starts (rule S4): those
+                // that finish while it runs share the next one.
+                FileGeneration forced = null;
+                for (Pending p : batch) {
+                    if (p.generation() != forced) {
+                        force(p.generation().file(), batch);
+                        forced = p.generation();
                     }
                 }
-                if (durableSeq() < need) {
-                    FileGeneration forced = null;
-                    for (Pending p : batch) {
-                        if (p.generation() != forced) {
-                            force(p.generation().file());
-                            forced = p.generation();
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(batch, e);
-                return;
             } catch (IOException | RuntimeException e) {
-                fail(batch, e);
-                continue;
+                continue; // force() broke the pipeline and failed the batch
             }
             for (Pending p : batch) {
                 storage.completeCommit(p); // listeners (S3), then publish (S4)
@@ -207,10 +160,6 @@ final class CommitPipeline {
                 p.done().complete(p.tid());
             }
         }
-    }
-
-    private synchronized long durableSeq() {
-        return durableSeq;
     }
 
     private void fail(List<Pending> batch, Throwable cause) {

@@ -49,10 +49,10 @@ import org.slf4j.LoggerFactory;
  * threads. Everything that writes the data file holds it: vote, finish, abort, the swap step of
  * pack, and close.</li>
  * <li><b>Durable before visible (rule S4), with group commit.</b> Vote writes the transaction with
- * status 'c' after every finished one and forces it; finish writes the final status byte, puts the
- * index entries, releases the commit lock and hands the transaction to the {@link CommitPipeline},
- * whose thread forces once for all finished meanwhile (a vote's force counts too), then publishes
- * them in tid order. Loads ignore records with tids above {@link #lastTid}, which publication
+ * status 'c' after every finished one (without forcing it); finish writes the final status byte,
+ * puts the index entries, releases the commit lock and hands the transaction to the
+ * {@link CommitPipeline}, whose thread forces once for all finished meanwhile (one force per commit
+ * at most, fewer under concurrency), then publishes them in tid order. Loads ignore records with tids above {@link #lastTid}, which publication
  * raises last, so they never see a transaction that is not durable.</li>
  * <li><b>Invalidations before visibility (rule S3).</b> The pipeline calls every
  * {@link StorageListener#committed} after the force and before publishing, and

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Stores, deletes, restores, undos and serial checks are only recorded until {@link #vote()}.
  * Vote takes the storage's commit lock (rule S2), and only then looks at the file: it checks the
  * serials against the current index, works out undo back-pointers and restore back-pointers,
- * chooses the tid, and writes the whole transaction with status 'c' after the committed end and
- * forces it. {@link #finishAsync()} writes the final status byte, puts the index entries, hands the
+ * chooses the tid, and writes the whole transaction with status 'c' after the committed end (not
+ * forced: see vote). {@link #finishAsync()} writes the final status byte, puts the index entries, hands the
  * transaction to the {@link CommitPipeline} (force, listeners, publication: rules S4 and S3) and
  * releases the lock; {@link #finish()} waits for it. {@link #abort()} after a vote truncates the
  * file back to where the transaction began.
@@ -225,8 +225,10 @@ final class FileStorageTransaction implements StorageTransaction {
             written = true;
             writtenPositions = new long[records.size()];
             newEnd = TransactionWriter.write(file, tpos, tid, DataFsFormat.STATUS_CHECKPOINT, metadata, records, writtenPositions);
-            // Also makes every finished transaction still waiting in the pipeline durable.
-            storage.pipeline().force(file);
+            // No force here. The pipeline's force after finish makes the data and the final status
+            // durable together, before anything is acknowledged or visible (rule S4). A force now
+            // would promise nothing more: a 'c' transaction found on open is cut off whether it was
+            // forced or not (ZODB's FileStorage, too, forces once per commit, at finish).
             generation = g;
             undone = Collections.unmodifiableList(new ArrayList<>(new LinkedHashSet<>(undoneOids)));
             state = State.VOTED;
@@ -438,7 +440,7 @@ final class FileStorageTransaction implements StorageTransaction {
             // Enqueued under the commit lock, so the pipeline sees transactions in tid order.
             CommitPipeline pipe = storage.pipeline();
             return pipe.enqueue(new CommitPipeline.Pending(this, tid, tpos, newEnd, changed, generation,
-                    new CompletableFuture<>(), pipe.nextSeq()));
+                    new CompletableFuture<>()));
         } finally {
             storage.voted = null;
             storage.unlockCommit(); // rule S2: the next voter writes after us while we wait for the force
