@@ -445,10 +445,16 @@ public final class ZeoBench implements Callable<Integer> {
 
     /** A committer commits small transactions one after another; a listener on another client times receipt. */
     private Result invalidations(ClientStorage committerClient, ClientStorage observer, long nanos) throws Exception {
+        // The listener stamps the receipt; the committer parks until then (spinning for it would
+        // take one of the machine's cores from the threads being measured).
         Map<Tid, Long> received = new ConcurrentHashMap<>();
+        Object arrived = new Object();
         observer.addListener((s, txn, tid, oids) -> {
             if (txn == null) {
                 received.put(tid, System.nanoTime());
+                synchronized (arrived) {
+                    arrived.notifyAll();
+                }
             }
         });
         Committer c = new Committer(committerClient, 7);
@@ -467,8 +473,11 @@ public final class ZeoBench implements Callable<Integer> {
             c.serials[i] = tid;
             long waitUntil = acked + TimeUnit.SECONDS.toNanos(5);
             Long got;
-            while ((got = received.get(tid)) == null && System.nanoTime() < waitUntil) {
-                Thread.onSpinWait();
+            synchronized (arrived) {
+                long left;
+                while ((got = received.get(tid)) == null && (left = waitUntil - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(arrived, left);
+                }
             }
             if (got == null) {
                 throw new IllegalStateException("no invalidation for " + tid + " within 5 s");

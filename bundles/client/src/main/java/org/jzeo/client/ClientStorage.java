@@ -1261,23 +1261,23 @@ public final class ClientStorage implements Storage {
                 txnId = txnIds.incrementAndGet();
                 Map<String, Object> ext = new LinkedHashMap<>(Pickles.loadExtension(metadata.extension()));
                 begunOnServer = true;
-                conn.send("tpc_begin", txnId, metadata.user(), metadata.description(), ext,
+                conn.queue("tpc_begin", txnId, metadata.user(), metadata.description(), ext,
                         explicitTid == null ? null : explicitTid.toBytes(), String.valueOf(status));
                 for (Op op : ops) {
                     if (op instanceof Store s) {
-                        conn.send("storea", s.oid.toBytes(), s.serial.toBytes(), s.data, txnId);
+                        conn.queue("storea", s.oid.toBytes(), s.serial.toBytes(), s.data, txnId);
                     } else if (op instanceof Delete d) {
-                        conn.send("deleteObject", d.oid.toBytes(), d.serial.toBytes(), txnId);
+                        conn.queue("deleteObject", d.oid.toBytes(), d.serial.toBytes(), txnId);
                     } else if (op instanceof Check k) {
-                        conn.send("checkCurrentSerialInTransaction", k.oid.toBytes(), k.serial.toBytes(), txnId);
+                        conn.queue("checkCurrentSerialInTransaction", k.oid.toBytes(), k.serial.toBytes(), txnId);
                     } else if (op instanceof Undo u) {
-                        conn.send("undoa", u.id, txnId);
+                        conn.queue("undoa", u.id, txnId);
                     } else if (op instanceof Restore r) {
-                        conn.send("restorea", r.oid.toBytes(), r.serial.toBytes(), r.data,
+                        conn.queue("restorea", r.oid.toBytes(), r.serial.toBytes(), r.data,
                                 r.dataTxn == null ? null : r.dataTxn.toBytes(), txnId);
                     }
                 }
-                Object result = conn.callAndWait("vote", null, txnId);
+                Object result = conn.callAndWait("vote", null, txnId); // flushes the queued calls too
                 Set<Oid> touched = new LinkedHashSet<>();
                 List<Oid> out = new ArrayList<>();
                 if (result != null) {
