@@ -123,6 +123,10 @@ public final class ZeoBench implements Callable<Integer> {
                 System.err.println("note: the server reports no 'forces' (not a jzeo server); fsyncs_per_commit unknown");
             }
             line("fsyncs_per_commit", commits > 0 ? forces / commits : Double.NaN, "forces/txn");
+            // The server's own force times (jzeo only; since the storage opened): the floor under
+            // the commit latencies above.
+            line("server_force_p50", number(after, "force_p50_us") / 1000, "ms");
+            line("server_force_p99", number(after, "force_p99_us") / 1000, "ms");
 
             // cold loads: fresh clients, empty caches, each object once
             long coldBudget = Math.max(phase * 10 / 100, TimeUnit.SECONDS.toNanos(5));

@@ -135,6 +135,11 @@ public interface Storage extends AutoCloseable {
         return 0;
     }
 
+    /** How long the forces counted by {@link #forceCount()} took; null for storages without a disk. */
+    default ForceLatency forceLatency() {
+        return null;
+    }
+
     /** Whether this storage supports undo. */
     default boolean supportsUndo() {
         return true;

@@ -91,6 +91,35 @@ class ServerFeaturesTest {
     }
 
     @Test
+    void serverStatusReportsTheForcesOfAFileStorageAndHowLongTheyTook() throws Exception {
+        try (org.jzeo.storage.FileStorage fs = org.jzeo.storage.FileStorage.open(
+                org.jzeo.storage.FileStorageConfig.of("1", dir.resolve("Data.fs")));
+                StorageServer fileServer = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
+                        Map.of("1", fs, "2", two)).start();
+                WireClient c = new WireClient(fileServer.port()); WireClient m = new WireClient(fileServer.port())) {
+            c.call("register", "1", 0L);
+            for (long t = 1; t <= 3; t++) {
+                begin(c, t);
+                c.async("storea", Oid.ROOT.toBytes(), t == 1 ? Tid.ZERO.toBytes() : fs.lastTransaction().toBytes(),
+                        "x".getBytes(), t);
+                c.call("vote", t);
+                c.call("tpc_finish", t);
+            }
+            Map<?, ?> status = (Map<?, ?>) c.call("server_status");
+            long forces = ((Number) status.get("forces")).longValue();
+            assertTrue(forces >= 3, "every commit was forced: " + status);
+            long p50 = ((Number) status.get("force_p50_us")).longValue();
+            long p99 = ((Number) status.get("force_p99_us")).longValue();
+            long max = ((Number) status.get("force_max_us")).longValue();
+            assertTrue(0 < p50 && p50 <= p99 && p99 <= max + 10, status.toString());
+            m.call("register", "2", 1L);
+            Map<?, ?> memory = (Map<?, ?>) m.call("server_status");
+            assertEquals(0L, memory.get("forces"));
+            assertTrue(!memory.containsKey("force_p50_us"), "a storage without a disk reports no force times");
+        }
+    }
+
+    @Test
     void everyPackThatDidNotFailBroadcastsInfoOnce() throws Exception {
         start(ServerConfig.builder());
         try (WireClient packer = new WireClient(server.port()); WireClient other = new WireClient(server.port())) {

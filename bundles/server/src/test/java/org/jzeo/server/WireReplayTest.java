@@ -125,7 +125,11 @@ class WireReplayTest {
             return b;
         }
         if (v instanceof Double && "pack".equals(method)) {
-            return System.currentTimeMillis() / 1000.0; // just after everything committed so far
+            // Just after everything committed so far, as in the recording. The clock alone is not
+            // enough: in milliseconds it can read earlier than the last tid, taken microseconds
+            // ago in the same millisecond (the pack then keeps that transaction's history).
+            double latest = tidMap.values().stream().mapToDouble(t -> Tid.of(t).timeTime()).max().orElse(0);
+            return Math.max(System.currentTimeMillis() / 1000.0, latest + 0.001);
         }
         if (v instanceof Tuple t) {
             List<Object> out = new ArrayList<>();

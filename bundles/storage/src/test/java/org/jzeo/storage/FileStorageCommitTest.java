@@ -115,6 +115,10 @@ class FileStorageCommitTest {
                 x.finish();
                 assertEquals(before + 1, fs.forceCount(), "one force per commit, before finish returns");
             }
+            org.jzeo.api.ForceLatency latency = fs.forceLatency();
+            assertEquals(fs.forceCount(), latency.count(), "every force is timed");
+            assertTrue(latency.p50Micros() > 0 && latency.p50Micros() <= latency.p99Micros()
+                    && latency.p99Micros() <= latency.maxMicros() + 10, latency.toString());
             StorageTransaction u = fs.tpcBegin(TransactionMetaData.of("u", "2"));
             u.store(a, t1, "a2".getBytes());
             u.deleteObject(b, t1);

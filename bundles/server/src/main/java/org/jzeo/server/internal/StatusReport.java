@@ -28,6 +28,13 @@ final class StatusReport {
         m.put("last-transaction", served.storage.lastTransaction().toHex());
         // jzeo extension: forces (fsyncs) of the storage since it was opened, for fsyncs_per_commit.
         m.put("forces", served.storage.forceCount());
+        // jzeo extension: how long those forces took (µs), the floor under every commit's latency.
+        org.jzeo.api.ForceLatency fl = served.storage.forceLatency();
+        if (fl != null) {
+            m.put("force_p50_us", fl.p50Micros());
+            m.put("force_p99_us", fl.p99Micros());
+            m.put("force_max_us", fl.maxMicros());
+        }
         // jzeo extension: tells a jzeo client which jzeo methods exist (jzeo_verify: full cache
         // verification; jzeo_pack: pack with a gc flag).
         m.put("jzeo", "jzeo_verify jzeo_pack");

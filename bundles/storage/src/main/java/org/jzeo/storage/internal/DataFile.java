@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jzeo.api.CorruptedDataError;
 import org.jzeo.api.Oid;
@@ -26,13 +25,13 @@ public final class DataFile implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final boolean writable;
-    private final AtomicLong forceCounter;
+    private final ForceTimes forceTimes;
 
-    private DataFile(Path path, FileChannel channel, boolean writable, AtomicLong forceCounter) {
+    private DataFile(Path path, FileChannel channel, boolean writable, ForceTimes forceTimes) {
         this.path = path;
         this.channel = channel;
         this.writable = writable;
-        this.forceCounter = forceCounter;
+        this.forceTimes = forceTimes;
     }
 
     /**
@@ -40,11 +39,11 @@ public final class DataFile implements Closeable {
      *
      * @param forceCounter counts every {@link #force()}, shared by all files of one storage
      */
-    public static DataFile open(Path path, boolean writable, AtomicLong forceCounter) throws IOException {
+    public static DataFile open(Path path, boolean writable, ForceTimes forceTimes) throws IOException {
         FileChannel ch = writable
                 ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                 : FileChannel.open(path, StandardOpenOption.READ);
-        return new DataFile(path, ch, writable, forceCounter);
+        return new DataFile(path, ch, writable, forceTimes);
     }
 
     /** The file. */
@@ -194,10 +193,16 @@ public final class DataFile implements Closeable {
         channel.truncate(size);
     }
 
-    /** Forces content (and the size) to disk, and counts it. */
+    /** Forces content (and the size) to disk, and counts and times it. */
     public void force() throws IOException {
+        long start = System.nanoTime();
         channel.force(false);
-        forceCounter.incrementAndGet();
+        forceTimes.record(System.nanoTime() - start);
+    }
+
+    /** For files that are only read: their force statistics go nowhere. */
+    static DataFile openForReading(Path path) throws IOException {
+        return open(path, false, new ForceTimes());
     }
 
     /** Whether the channel is open. */

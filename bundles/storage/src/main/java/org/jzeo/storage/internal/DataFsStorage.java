@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 
 import org.jzeo.api.CloseableIterator;
 import org.jzeo.api.CorruptedDataError;
+import org.jzeo.api.ForceLatency;
 import org.jzeo.api.HistoryEntry;
 import org.jzeo.api.LoadResult;
 import org.jzeo.api.LockFile;
@@ -77,7 +78,7 @@ public final class DataFsStorage implements FileStorage {
     private final boolean readOnly;
     private final LockFile lock;
     /** Counts forces of every data file this storage opens (pack opens a new one). */
-    private final AtomicLong sharedCounter;
+    private final ForceTimes forceTimes;
     private final byte[] magic;
 
     /** Rule S2: one commit-lock holder at a time, granted in arrival order. */
@@ -118,9 +119,9 @@ public final class DataFsStorage implements FileStorage {
     volatile FileStorageTransaction voted;
 
     private DataFsStorage(FileStorageConfig config, LockFile lock, DataFile file, byte[] magic,
-            IndexScanner.Result scan, AtomicLong counter) {
+            IndexScanner.Result scan, ForceTimes counter) {
         this.config = config;
-        this.sharedCounter = counter;
+        this.forceTimes = counter;
         this.path = config.path();
         this.readOnly = config.readOnly();
         this.lock = lock;
@@ -141,7 +142,7 @@ public final class DataFsStorage implements FileStorage {
         boolean writable = !config.readOnly();
         LockFile lock = null;
         DataFile file = null;
-        AtomicLong counter = new AtomicLong();
+        ForceTimes counter = new ForceTimes();
         try {
             if (writable) {
                 Path parent = path.toAbsolutePath().getParent();
@@ -303,11 +304,16 @@ public final class DataFsStorage implements FileStorage {
 
     @Override
     public long forceCount() {
-        return sharedCounter.get();
+        return forceTimes.count();
     }
 
-    AtomicLong forceCounter() {
-        return sharedCounter;
+    @Override
+    public ForceLatency forceLatency() {
+        return forceTimes.latency();
+    }
+
+    ForceTimes forceTimes() {
+        return forceTimes;
     }
 
     @Override
@@ -812,7 +818,7 @@ public final class DataFsStorage implements FileStorage {
         // Atomic replace: Data.fs always exists, old or new.
         Files.move(packFile, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(path);
-        DataFile file = DataFile.open(path, true, sharedCounter);
+        DataFile file = DataFile.open(path, true, forceTimes);
         FileGeneration old2 = generation;
         generation = new FileGeneration(file, newIndex, newEnd);
         writeEnd = newEnd;

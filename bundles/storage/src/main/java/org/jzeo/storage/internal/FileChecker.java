@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jzeo.api.Tid;
 
@@ -56,7 +55,7 @@ public final class FileChecker {
      */
     public static Report check(Path path, int verbosity) throws IOException {
         List<String> lines = new ArrayList<>();
-        try (DataFile f = DataFile.open(path, false, new AtomicLong())) {
+        try (DataFile f = DataFile.openForReading(path)) {
             try {
                 run(f, verbosity, lines);
                 if (verbosity > 0) {
@@ -165,7 +164,7 @@ public final class FileChecker {
      */
     public static List<String> checkLinks(Path path) throws IOException {
         List<String> problems = new ArrayList<>();
-        try (DataFile f = DataFile.open(path, false, new AtomicLong())) {
+        try (DataFile f = DataFile.openForReading(path)) {
             long size = f.size();
             ReadAheadBuffer ra = new ReadAheadBuffer(f);
             Map<Long, Long> last = new HashMap<>();

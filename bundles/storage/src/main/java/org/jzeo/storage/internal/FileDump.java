@@ -3,7 +3,6 @@ package org.jzeo.storage.internal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prints a Data.fs in the text form of ZODB's {@code fsdump}: one {@code Trans} line per
@@ -17,7 +16,7 @@ public final class FileDump {
 
     /** Dumps {@code path} to {@code out}. */
     public static void dump(Path path, PrintStream out) throws IOException {
-        try (DataFile f = DataFile.open(path, false, new AtomicLong())) {
+        try (DataFile f = DataFile.openForReading(path)) {
             long size = f.size();
             long pos = DataFsFormat.MAGIC_LENGTH;
             int n = 0;

@@ -207,7 +207,7 @@ final class PackRun {
 
         // Phase 3: copy.
         Files.deleteIfExists(packPath);
-        out = DataFile.open(packPath, true, storage.forceCounter());
+        out = DataFile.open(packPath, true, storage.forceTimes());
         out.truncate(0);
         out.write(0, storage.magic(), 0, DataFsFormat.MAGIC_LENGTH);
         outPos = DataFsFormat.MAGIC_LENGTH;

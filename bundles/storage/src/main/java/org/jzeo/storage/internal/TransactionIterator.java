@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jzeo.api.CloseableIterator;
 import org.jzeo.api.CorruptedDataError;
@@ -57,7 +56,7 @@ public final class TransactionIterator implements CloseableIterator<TransactionR
     /** Iterates a data file on its own, without opening a storage (read-only, no lock). */
     public static TransactionIterator open(Path path) {
         try {
-            DataFile f = DataFile.open(path, false, new AtomicLong());
+            DataFile f = DataFile.openForReading(path);
             byte[] magic = new byte[DataFsFormat.MAGIC_LENGTH];
             int n = f.readUpTo(0, magic, 0, magic.length);
             if (n < magic.length || !DataFsFormat.knownMagic(magic)) {

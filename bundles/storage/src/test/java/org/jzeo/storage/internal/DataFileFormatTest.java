@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -35,7 +34,7 @@ class DataFileFormatTest {
     void basicFsParsesExactlyAsBasicJson() throws IOException {
         JsonNode json = Fixtures.json("basic.json");
         Path file = Fixtures.datafs("basic.fs");
-        try (DataFile f = DataFile.open(file, false, new AtomicLong())) {
+        try (DataFile f = DataFile.openForReading(file)) {
             assertEquals(json.get("file_size").asLong(), f.size());
             assertEquals(json.get("magic").asText(), new String(f.read(0, 4), java.nio.charset.StandardCharsets.US_ASCII));
             long pos = 4;
@@ -135,7 +134,7 @@ class DataFileFormatTest {
 
     @Test
     void scanOfBasicFs() throws IOException {
-        try (DataFile f = DataFile.open(Fixtures.datafs("basic.fs"), false, new AtomicLong())) {
+        try (DataFile f = DataFile.openForReading(Fixtures.datafs("basic.fs"))) {
             IndexScanner.Result r = IndexScanner.scan(f);
             assertEquals(2794, r.index().size());
             assertEquals(f.size(), r.end());
