@@ -1453,7 +1453,11 @@ public final class ClientStorage implements Storage {
             }
         }
         try {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            // Bounded: an I/O thread that died (e.g. its class loader was closed under it when an
+            // application server stops a resource adapter late) never reports termination.
+            if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+                LOG.warn("the I/O thread of the client of {} did not stop within 5 s", config.storage());
+            }
         } finally {
             cache.close();
         }
