@@ -849,6 +849,9 @@ public final class ClientStorage implements Storage {
      */
     @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
+        if (closed) {
+            throw new ClientDisconnected("the client storage is closed (load of " + oid + ")");
+        }
         CacheEntry hit = cache.loadBefore(oid, before);
         if (hit != null) {
             return new LoadResult(hit.data(), hit.start(), hit.end());

@@ -67,6 +67,19 @@ class ClientStorageTest {
     }
 
     @Test
+    void aClosedClientSaysSoEvenForCachedObjects() {
+        try (MemoryStorage ms = MemoryStorage.create("1"); StorageServer server = Servers.start(ms)) {
+            ClientStorage c = Servers.client(caches, Servers.config(Servers.addr(server)).build());
+            Oid a = c.newOid();
+            commit(c, a, "cached");
+            assertEquals("cached", s(c.load(a).data())); // now in the cache
+            c.close();
+            ClientDisconnected e = assertThrows(ClientDisconnected.class, () -> c.load(a));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    @Test
     void commitAndReadBack() {
         try (FileStorage fs = FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs")));
                 StorageServer server = Servers.start(fs);

@@ -183,7 +183,13 @@ final class SegmentFile implements CacheLog {
                 problem = check(ch, geo);
                 if (problem == null) {
                     long id = readFileId(ch);
-                    return new SegmentFile(path, reopen(path), geo, maxBytes, id, threadName);
+                    FileChannel usable = reopen(path);
+                    try {
+                        return new SegmentFile(path, usable, geo, maxBytes, id, threadName);
+                    } catch (IOException | RuntimeException e) {
+                        usable.close(); // e.g. mapping failed: no channel left open behind us
+                        throw e;
+                    }
                 }
             }
             if (problem.startsWith("size:")) {
