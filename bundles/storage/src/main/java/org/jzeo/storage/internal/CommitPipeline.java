@@ -84,6 +84,11 @@ final class CommitPipeline {
         return p.done();
     }
 
+    /** Whether a force failed (the storage refuses writes until reopened). */
+    synchronized boolean isBroken() {
+        return broken != null;
+    }
+
     /** Fails fast if an earlier force failed. */
     synchronized void checkHealthy() {
         if (broken != null) {
@@ -164,7 +169,8 @@ final class CommitPipeline {
 
     private void fail(List<Pending> batch, Throwable cause) {
         StorageException e = new StorageException("forcing " + storage.path() + " failed; commits after "
-                + publishedTid + " are not durable and the storage refuses further writes (reopen it): " + cause, cause);
+                + publishedTid + " may not be durable (whether they are shows when the storage is reopened) and the"
+                + " storage refuses further writes until then: " + cause, cause);
         LOG.error("{}", e.getMessage(), cause);
         List<Pending> failed = new ArrayList<>(batch);
         synchronized (this) {

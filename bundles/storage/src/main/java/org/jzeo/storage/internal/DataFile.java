@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
 
 import org.jzeo.api.CorruptedDataError;
 import org.jzeo.api.Oid;
@@ -37,13 +38,22 @@ public final class DataFile implements Closeable {
     /**
      * Opens {@code path}; a writable open creates a missing file.
      *
-     * @param forceCounter counts every {@link #force()}, shared by all files of one storage
+     * @param forceTimes counts and times every {@link #force()}, shared by all files of one storage
      */
     public static DataFile open(Path path, boolean writable, ForceTimes forceTimes) throws IOException {
+        return open(path, writable, forceTimes, UnaryOperator.identity());
+    }
+
+    /**
+     * Opens {@code path} with its channel passed through {@code channels} (tests wrap it to make
+     * writes or forces fail like a failing disk).
+     */
+    static DataFile open(Path path, boolean writable, ForceTimes forceTimes, UnaryOperator<FileChannel> channels)
+            throws IOException {
         FileChannel ch = writable
                 ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                 : FileChannel.open(path, StandardOpenOption.READ);
-        return new DataFile(path, ch, writable, forceTimes);
+        return new DataFile(path, channels.apply(ch), writable, forceTimes);
     }
 
     /** The file. */
