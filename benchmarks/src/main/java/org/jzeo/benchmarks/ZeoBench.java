@@ -1,13 +1,5 @@
 package org.jzeo.benchmarks;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,19 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageTransaction;
 import org.jzeo.api.Tid;
 import org.jzeo.api.TransactionMetaData;
 import org.jzeo.client.ClientConfig;
 import org.jzeo.client.ClientStorage;
-import org.jzeo.protocol.FrameIO;
-import org.jzeo.protocol.Message;
-import org.jzeo.protocol.MessageCodec;
-import org.jzeo.protocol.Values;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,10 +44,8 @@ import picocli.CommandLine.Parameters;
  * <p>Before the cold loads an untimed throwaway client loads every object once (JIT warm-up);
  * the timed cold clients start with empty caches.
  *
- * <p>{@code load_cold_pipelined_rate} uses the raw protocol (the ClientStorage API has one load in
- * flight per calling thread): one connection registers read-only, a writer thread sends
- * {@code loadBefore(oid, MAX)} for every object keeping up to 256 requests outstanding, a reader
- * thread decodes the replies.
+ * <p>{@code load_cold_pipelined_rate} is {@link ClientStorage#prefetch} of every object by fresh
+ * clients: up to 256 {@code loadBefore} requests in flight, replies decoded and cached.
  */
 @Command(name = "zeo-bench", mixinStandardHelpOptions = true,
         description = "End-to-end ZEO 5 benchmark through jzeo's ClientStorage; prints 'metric value unit' lines.")
@@ -80,9 +64,6 @@ public final class ZeoBench implements Callable<Integer> {
 
     @Option(names = "--storage", description = "storage name (default ${DEFAULT-VALUE})")
     String storage = "1";
-
-    @Option(names = "--window", description = "outstanding requests of the pipelined load (default ${DEFAULT-VALUE})")
-    int window = 256;
 
     private final Random random = new Random(20261126);
     private final List<ClientStorage> open = new ArrayList<>();
@@ -395,93 +376,24 @@ public final class ZeoBench implements Callable<Integer> {
     }
 
     /** Raw pipelined loadBefore over one connection. */
-    private double pipelined(List<Oid> oids, long budget) throws Exception {
-        String[] hp = address.split(":(?=[^:]*$)");
-        String host = hp[0].replace("[", "").replace("]", "");
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, Integer.parseInt(hp[1])), 10_000);
-            socket.setTcpNoDelay(true);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-            socket.setSoTimeout(10_000);
-            byte[] proto = FrameIO.readFrame(in, 1 << 28);
-            String protocol = new String(proto, StandardCharsets.ISO_8859_1);
-            MessageCodec codec = MessageCodec.forProtocol(protocol);
-            FrameIO.writeFrame(out, proto);
-            FrameIO.writeFrame(out, codec.encode(Message.call(1, "register", storage, Boolean.TRUE)));
-            out.flush();
-            while (true) { // skip one-way messages until the register reply
-                Message m = codec.decode(FrameIO.readFrame(in, 1 << 28));
-                if (m.isReply() && !m.isHeartbeat() && m.msgidAsLong() == 1) {
-                    if (m.isError()) {
-                        throw new IOException("register failed: " + m);
-                    }
-                    break;
-                }
+    /**
+     * Fresh clients (empty caches, connected before the clock starts) each prefetch every object
+     * ({@link ClientStorage#prefetch}: up to 256 requests in flight, 32 per write, replies cached),
+     * in rounds until about a second was timed or the budget is spent.
+     */
+    private double pipelined(List<Oid> oids, long budget) {
+        long count = 0;
+        long nanos = 0;
+        long deadline = System.nanoTime() + budget;
+        long minTimed = Math.min(budget, TimeUnit.SECONDS.toNanos(1));
+        while (nanos < minTimed && System.nanoTime() < deadline) {
+            try (ClientStorage c = client()) {
+                long start = System.nanoTime();
+                count += c.prefetch(oids);
+                nanos += System.nanoTime() - start;
             }
-            // The writer sends requests in batches of up to 32 (one write each), waiting for room
-            // in the window as a prefetching client would; passes over the objects repeat until
-            // about a second has passed (a raw connection has no cache: every pass is cold), then
-            // a ping whose reply, coming after every load's, ends the phase.
-            Semaphore outstanding = new Semaphore(window);
-            AtomicLong received = new AtomicLong();
-            long start = System.nanoTime();
-            long deadline = start + budget;
-            long minEnd = start + Math.min(budget, TimeUnit.SECONDS.toNanos(1));
-            byte[] max = Tid.MAX.toBytes();
-            Oid[] all = oids.toArray(Oid[]::new);
-            int batch = Math.max(1, Math.min(32, window));
-            AtomicLong endId = new AtomicLong(-1);
-            Thread writer = new Thread(() -> {
-                long id = 2;
-                try {
-                    passes:
-                    while (true) {
-                        for (int i = 0; i < all.length; ) {
-                            int n = Math.min(batch, all.length - i);
-                            if (!outstanding.tryAcquire(n, 10, TimeUnit.SECONDS)) {
-                                break passes;
-                            }
-                            for (int k = 0; k < n; k++) {
-                                FrameIO.writeFrame(out, codec.encode(Message.call(id++, "loadBefore", all[i++].toBytes(), max)));
-                            }
-                            out.flush();
-                            if (System.nanoTime() > deadline) {
-                                break passes;
-                            }
-                        }
-                        if (System.nanoTime() >= minEnd) {
-                            break;
-                        }
-                    }
-                    endId.set(id);
-                    FrameIO.writeFrame(out, codec.encode(Message.call(id, "ping")));
-                    out.flush();
-                } catch (IOException | InterruptedException e) {
-                    System.err.println("pipelined writer: " + e);
-                }
-            }, "zeo-bench-pipeline-writer");
-            writer.setDaemon(true);
-            writer.start();
-            while (true) {
-                Message m = codec.decode(FrameIO.readFrame(in, 1 << 28));
-                if (!m.isReply() || m.isHeartbeat()) {
-                    continue;
-                }
-                if (m.isError()) {
-                    throw new IOException("pipelined call failed: " + m);
-                }
-                if (m.msgidAsLong() == endId.get()) {
-                    break; // the ping's reply: every load before it was answered
-                }
-                Values.bytes(Values.sequence(m.args()).get(0)); // as a client would
-                received.incrementAndGet();
-                outstanding.release();
-            }
-            long elapsed = System.nanoTime() - start;
-            writer.join(10_000);
-            return received.get() * 1e9 / elapsed;
         }
+        return nanos == 0 ? Double.NaN : count * 1e9 / nanos;
     }
 
     /** A committer commits small transactions one after another; a listener on another client times receipt. */

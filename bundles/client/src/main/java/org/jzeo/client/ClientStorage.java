@@ -874,6 +874,75 @@ public final class ClientStorage implements Storage {
         }
     }
 
+    /** Requests in flight at most during {@link #prefetch}. */
+    private static final int PREFETCH_WINDOW = 256;
+    /** Requests written per flush during {@link #prefetch}. */
+    private static final int PREFETCH_BATCH = 32;
+
+    /**
+     * Loads the current revisions of {@code oids} into the cache with many requests in flight at
+     * once (up to 256, sent 32 per write), as ZEO 5's prefetch does, and returns once every reply
+     * was handled: afterwards {@link #load} of those objects is a cache hit. Objects already cached
+     * are skipped and ones the server does not have are ignored; rule C3 applies as to a load (an
+     * object invalidated while its request was in flight is not cached as current).
+     *
+     * @return how many objects were fetched from the server
+     * @throws ClientDisconnected when not connected, or the connection is lost meanwhile
+     */
+    public int prefetch(java.util.Collection<Oid> oids) {
+        ZeoConnection c = requireConnection("prefetch");
+        Semaphore window = new Semaphore(PREFETCH_WINDOW);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        long timeoutNanos = callTimeout().toNanos();
+        byte[] max = Tid.MAX.toBytes();
+        int fetched = 0;
+        int unflushed = 0;
+        try {
+            for (Oid oid : oids) {
+                if (failure.get() != null) {
+                    break;
+                }
+                if (cache.loadBefore(oid, Tid.MAX) != null) {
+                    continue;
+                }
+                if (!window.tryAcquire()) {
+                    c.flush();
+                    unflushed = 0;
+                    if (!window.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                        throw new ClientDisconnected("no prefetch replies from " + c.address() + " within " + callTimeout());
+                    }
+                }
+                InFlightLoad f = new InFlightLoad(oid);
+                inFlight.add(f); // before the request leaves, as for load (C3)
+                c.callUnflushed("loadBefore", result -> cacheLoadResult(f, result), oid.toBytes(), max)
+                        .whenComplete((r, e) -> {
+                            inFlight.remove(f);
+                            if (e != null && !(e instanceof POSKeyError)) {
+                                failure.compareAndSet(null, e);
+                            }
+                            window.release();
+                        });
+                fetched++;
+                if (++unflushed == PREFETCH_BATCH) {
+                    c.flush();
+                    unflushed = 0;
+                }
+            }
+            c.flush();
+            if (!window.tryAcquire(PREFETCH_WINDOW, timeoutNanos, TimeUnit.NANOSECONDS)) {
+                throw new ClientDisconnected("no prefetch replies from " + c.address() + " within " + callTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientDisconnected("interrupted while prefetching", e);
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            throw t instanceof ClientDisconnected cd ? cd : new ClientDisconnected("prefetch failed: " + t, t);
+        }
+        return fetched;
+    }
+
     /** On the I/O thread, when a loadBefore reply arrives (rule C3). */
     private void cacheLoadResult(InFlightLoad f, Object result) {
         inFlight.remove(f);

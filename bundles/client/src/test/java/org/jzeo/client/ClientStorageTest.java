@@ -67,6 +67,34 @@ class ClientStorageTest {
     }
 
     @Test
+    void prefetchFillsTheCacheWithManyRequestsInFlight() {
+        try (FileStorage fs = FileStorage.open(FileStorageConfig.of("1", dir.resolve("Data.fs")));
+                StorageServer server = Servers.start(fs);
+                ClientStorage writer = Servers.client(caches, Servers.config(Servers.addr(server)).build());
+                ClientStorage reader = Servers.client(caches, Servers.config(Servers.addr(server)).build())) {
+            List<Oid> oids = writer.newOids(1000);
+            StorageTransaction t = writer.tpcBegin(TransactionMetaData.of("u", "many"));
+            for (Oid oid : oids) {
+                t.store(oid, Tid.ZERO, b("object " + oid.value()));
+            }
+            t.vote();
+            Tid tid = t.finish();
+            List<Oid> asked = new ArrayList<>(oids);
+            asked.add(Oid.of(999_999)); // not in the storage: ignored
+            assertEquals(1001, reader.prefetch(asked));
+            long loadsBefore = ((Number) reader.serverStatus().get("loads")).longValue();
+            for (Oid oid : oids) {
+                LoadResult r = reader.load(oid);
+                assertEquals("object " + oid.value(), s(r.data()));
+                assertEquals(tid, r.start());
+            }
+            assertEquals(loadsBefore, ((Number) reader.serverStatus().get("loads")).longValue(),
+                    "every load after the prefetch was a cache hit");
+            assertEquals(1, reader.prefetch(asked), "cached objects are skipped; the missing one is asked again");
+        }
+    }
+
+    @Test
     void aClosedClientSaysSoEvenForCachedObjects() {
         try (MemoryStorage ms = MemoryStorage.create("1"); StorageServer server = Servers.start(ms)) {
             ClientStorage c = Servers.client(caches, Servers.config(Servers.addr(server)).build());

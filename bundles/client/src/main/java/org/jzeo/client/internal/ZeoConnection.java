@@ -201,6 +201,23 @@ public final class ZeoConnection {
 
     /** Starts a sync call; the future fails with the mapped exception or {@link ClientDisconnected}. */
     public CompletableFuture<Object> call(String method, ReplyHook hook, Object... args) {
+        return call(true, method, hook, args);
+    }
+
+    /**
+     * Starts a sync call without flushing it: it leaves with the next flushed message or
+     * {@link #flush()} (many pipelined calls in one write).
+     */
+    public CompletableFuture<Object> callUnflushed(String method, ReplyHook hook, Object... args) {
+        return call(false, method, hook, args);
+    }
+
+    /** Sends whatever was written unflushed. */
+    public void flush() {
+        channel.flush();
+    }
+
+    private CompletableFuture<Object> call(boolean flush, String method, ReplyHook hook, Object... args) {
         long id = msgids.incrementAndGet();
         CompletableFuture<Object> future = new CompletableFuture<>();
         pending.put(id, new Pending(method, future, hook));
@@ -209,7 +226,8 @@ public final class ZeoConnection {
             future.completeExceptionally(new ClientDisconnected("connection to " + address + " is closed"));
             return future;
         }
-        channel.writeAndFlush(Message.call(id, method, args)).addListener(f -> {
+        Message m = Message.call(id, method, args);
+        (flush ? channel.writeAndFlush(m) : channel.write(m)).addListener(f -> {
             if (!f.isSuccess()) {
                 Pending p = pending.remove(id);
                 if (p != null) {
