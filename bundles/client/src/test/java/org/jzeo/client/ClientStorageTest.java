@@ -79,6 +79,13 @@ class ClientStorageTest {
             }
             t.vote();
             Tid tid = t.finish();
+            // Until the reader has heard of tid, replies to requests in flight when its
+            // invalidation arrives are not cached as current (rule C3): wait for it first.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!reader.lastTransaction().equals(tid) && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertEquals(tid, reader.lastTransaction());
             List<Oid> asked = new ArrayList<>(oids);
             asked.add(Oid.of(999_999)); // not in the storage: ignored
             assertEquals(1001, reader.prefetch(asked));
