@@ -126,7 +126,10 @@ public final class ZeoBench implements Callable<Integer> {
             line("load_cold_concurrent_rate", coldConcurrent.rate(), "loads/s");
             line("load_cold_pipelined_rate", pipelined(oids, coldBudget), "loads/s");
 
-            // warm loads: the single cold client again, now answered by its cache
+            // warm loads: the single cold client again, now answered by its cache. The rounds of
+            // fresh clients before leave their caches as garbage: collect it first, or the tight
+            // loop below measures the collector (JMH's -gc does the same between iterations).
+            System.gc();
             line("load_warm_single_rate", warm(cold, oids, phase * 10 / 100), "loads/s");
 
             // invalidation latency: a committer sending tpc_finish -> another client's listener
@@ -375,7 +378,6 @@ public final class ZeoBench implements Callable<Integer> {
         return n * 1e9 / elapsed;
     }
 
-    /** Raw pipelined loadBefore over one connection. */
     /**
      * Fresh clients (empty caches, connected before the clock starts) each prefetch every object
      * ({@link ClientStorage#prefetch}: up to 256 requests in flight, 32 per write, replies cached),
