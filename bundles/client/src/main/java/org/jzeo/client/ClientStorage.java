@@ -225,8 +225,8 @@ public final class ClientStorage implements Storage {
         }
         this.cache = cacheOpener.apply(cc);
         this.lastTid = cache.lastTid();
-        // Unix sockets use the JDK's UnixDomainSocketAddress, so NIO; TCP takes epoll where it loads.
-        this.transport = addresses.stream().anyMatch(Address::isUnix) ? Transport.NIO : Transport.forTcp();
+        // One event loop group serves every address, so one Unix socket among them means NIO.
+        this.transport = Transport.forConnections(addresses.stream().anyMatch(Address::isUnix));
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zeo-client-io", true),
                 transport.ioHandlerFactory());
         this.reconnectThread = new Thread(this::connectLoop, "zeo-client-reconnect");

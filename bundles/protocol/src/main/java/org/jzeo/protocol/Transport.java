@@ -53,6 +53,16 @@ public enum Transport {
         }
     }
 
+    /**
+     * The transport for connections over a Unix socket (always NIO: the JDK's
+     * {@code UnixDomainSocketAddress}) or over TCP ({@link #forTcp()}).
+     *
+     * @throws IllegalStateException as {@link #forTcp()}, for TCP
+     */
+    public static Transport forConnections(boolean unixSocket) {
+        return unixSocket ? NIO : forTcp();
+    }
+
     /** The I/O handler factory for a {@code MultiThreadIoEventLoopGroup} of this transport. */
     public IoHandlerFactory ioHandlerFactory() {
         return this == EPOLL ? NativeEpoll.ioHandlerFactory() : NioIoHandler.newFactory();

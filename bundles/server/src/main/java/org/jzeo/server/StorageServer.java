@@ -104,8 +104,7 @@ public final class StorageServer implements AutoCloseable {
             return this;
         }
         ServerAddress address = config.address();
-        // Unix sockets use the JDK's UnixDomainSocketAddress, so NIO; TCP takes epoll where it loads.
-        Transport transport = address.isUnix() ? Transport.NIO : Transport.forTcp();
+        Transport transport = Transport.forConnections(address.isUnix());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zeo-server-accept", true),
                 transport.ioHandlerFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("zeo-server-io", true),
