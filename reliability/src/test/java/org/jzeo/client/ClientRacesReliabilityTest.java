@@ -164,6 +164,12 @@ class ClientRacesReliabilityTest {
                     while (running.getAsBoolean()) {
                         committer.commitOnce();
                         commits[index]++;
+                        if (breakC1) {
+                            // Paced: reader-0's I/O thread parks 0.5 ms per invalidation, and at
+                            // full speed (thousands of commits/s) it is parked all the time, so its
+                            // reader waits on load replies instead of running in the window.
+                            LockSupport.parkNanos(2_000_000);
+                        }
                     }
                 }));
             }

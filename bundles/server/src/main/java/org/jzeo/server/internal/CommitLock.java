@@ -11,7 +11,11 @@ import java.util.concurrent.Executor;
  * fastest won).
  *
  * <p>Acquisition never blocks a thread: a waiter registers a grant action that runs on the
- * storage's commit executor when its turn comes. Owners are compared by identity.
+ * storage's commit executor when its turn comes. A waiter granted by a release gets its action
+ * through its own executor first (its event loop): the release happens inside the previous
+ * holder's commit task, and by the time the waiter's loop runs, that task is usually done, so
+ * the action runs inline there instead of waking the commit thread and then the loop. Owners are
+ * compared by identity.
  */
 final class CommitLock {
     private final Executor commitExecutor;
@@ -19,7 +23,7 @@ final class CommitLock {
     private Object holder;
     private long acquiredAtMillis;
 
-    private record Waiter(Object owner, Runnable onGranted) {
+    private record Waiter(Object owner, Executor home, Runnable onGranted) {
     }
 
     /** @param commitExecutor where grant actions run (the storage's single commit thread) */
@@ -33,12 +37,22 @@ final class CommitLock {
      * @throws IllegalStateException if the owner already holds or waits for the lock
      */
     void acquire(Object owner, Runnable onGranted) {
+        acquire(owner, Runnable::run, onGranted);
+    }
+
+    /**
+     * Queues {@code owner}; once it holds the lock, {@code onGranted} is handed to the commit
+     * executor: at once if the lock is free, else from {@code home} when a release grants it.
+     *
+     * @throws IllegalStateException if the owner already holds or waits for the lock
+     */
+    void acquire(Object owner, Executor home, Runnable onGranted) {
         synchronized (this) {
             if (holder == owner || waiters.stream().anyMatch(w -> w.owner == owner)) {
                 throw new IllegalStateException("Already voting (" + (holder == owner ? "locked" : "waiting") + ")");
             }
             if (holder != null) {
-                waiters.addLast(new Waiter(owner, onGranted));
+                waiters.addLast(new Waiter(owner, home, onGranted));
                 return;
             }
             grantTo(owner);
@@ -69,7 +83,8 @@ final class CommitLock {
             }
             grantTo(next.owner);
         }
-        commitExecutor.execute(next.onGranted);
+        Runnable grant = next.onGranted;
+        next.home.execute(() -> commitExecutor.execute(grant));
     }
 
     /** Whether {@code owner} holds the lock now. */

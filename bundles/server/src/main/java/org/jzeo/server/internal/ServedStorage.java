@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.jzeo.api.CloseableIterator;
 import org.jzeo.api.DataRecord;
 import org.jzeo.api.Oid;
@@ -20,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One storage as the server serves it: its commit lock, invalidation queue, statistics, the
- * connections registered on it, and the single commit thread that runs votes and finishes (the
- * only place storage writes and fsyncs happen, so event loops never block on a disk force).
+ * connections registered on it, and the {@link CommitStrand} that runs votes and finishes one at a
+ * time (storage writes happen there; the fsync happens on the storage's own sync thread, so an
+ * event loop never waits for the disk).
  */
 final class ServedStorage implements StorageListener {
     private static final Logger LOG = LoggerFactory.getLogger(ServedStorage.class);
@@ -31,7 +29,7 @@ final class ServedStorage implements StorageListener {
     final StorageStats stats = new StorageStats();
     final InvalidationQueue invalidations;
     final CommitLock commitLock;
-    private final ExecutorService commitThread;
+    private final CommitStrand commitStrand;
     private final Set<Invalidatable> sessions = new CopyOnWriteArraySet<>();
     /**
      * Whose storage transaction is whose: a committer gets no invalidation for its own commit. The
@@ -71,12 +69,8 @@ final class ServedStorage implements StorageListener {
         this.name = name;
         this.storage = storage;
         this.invalidations = new InvalidationQueue(invalidationQueueSize);
-        this.commitThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "zeo-server-commit-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-        this.commitLock = new CommitLock(commitThread);
+        this.commitStrand = new CommitStrand(name);
+        this.commitLock = new CommitLock(commitStrand);
         seedInvalidations(invalidationQueueSize);
         storage.addListener(this);
     }
@@ -146,9 +140,9 @@ final class ServedStorage implements StorageListener {
         return sessions.size();
     }
 
-    /** Runs {@code task} on this storage's commit thread. */
+    /** Runs {@code task} on this storage's commit strand: at once if it is idle, else after the tasks before it. */
     void onCommitThread(Runnable task) {
-        commitThread.execute(task);
+        commitStrand.execute(task);
     }
 
     /** Marks whose transaction this is, so its own commit is not sent back to it. */
@@ -265,13 +259,8 @@ final class ServedStorage implements StorageListener {
 
     void close() {
         storage.removeListener(this);
-        commitThread.shutdown();
-        try {
-            if (!commitThread.awaitTermination(10, TimeUnit.SECONDS)) {
-                commitThread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!commitStrand.shutdown(10_000)) {
+            LOG.warn("the commit thread of storage {} did not stop within 10 s", name);
         }
     }
 }

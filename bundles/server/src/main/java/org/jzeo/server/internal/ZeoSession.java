@@ -206,7 +206,12 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             list.add(oid.toBytes());
         }
         callbacks.add(new Callback(Message.async("invalidateTransaction", tid.toBytes(), list), tid));
-        channel.executor().execute(this::flushCallbacks);
+        Tid visible = visibleTid();
+        if (visible != null && tid.compareTo(visible) <= 0) {
+            channel.executor().execute(this::flushCallbacks);
+        }
+        // Else it cannot go out yet (S3): releaseUpTo, which the storage calls once tid is
+        // visible, wakes the event loop; waking it now too would only find nothing to send.
     }
 
     @Override
@@ -767,7 +772,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
         }
         pt.state = PendingTransaction.State.VOTING;
         ServedStorage s = served;
-        s.commitLock.acquire(pt, () -> replayAndVote(s, pt, m.msgid()));
+        s.commitLock.acquire(pt, channel.executor(), () -> replayAndVote(s, pt, m.msgid()));
         return DEFERRED;
     }
 

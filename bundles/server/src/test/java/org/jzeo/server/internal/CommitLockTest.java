@@ -54,4 +54,18 @@ class CommitLockTest {
         assertThrows(IllegalStateException.class, () -> acquire("a"));
         assertThrows(IllegalStateException.class, () -> acquire("b"));
     }
+
+    @Test
+    void aWaiterGrantedByAReleaseGetsItsActionThroughItsHome() {
+        List<Runnable> homeQueue = new ArrayList<>();
+        acquire("a");
+        lock.acquire("b", homeQueue::add, () -> granted.add("b"));
+        lock.release("a");
+        // b holds the lock at once, but its action waits for its home (its event loop) to run it
+        assertTrue(lock.isHeldBy("b"));
+        assertEquals(List.of("a"), granted);
+        assertEquals(1, homeQueue.size());
+        homeQueue.get(0).run();
+        assertEquals(List.of("a", "b"), granted);
+    }
 }
