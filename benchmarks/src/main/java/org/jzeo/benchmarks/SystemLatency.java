@@ -14,12 +14,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The machine's floor for the benchmark targets: raw fsync latency (a 4 KiB append then
  * {@code FileChannel.force(false)} — fdatasync, what FileStorage does per force — 1000 times) and
  * the loopback round trip (a 64-byte ping-pong over 127.0.0.1 with TCP_NODELAY, 20000 times after
- * 2000 warm-up rounds).
+ * 2000 warm-up rounds), and the thread hand-off round trip (two threads waking each other with
+ * park/unpark, 100000 times after 10000 warm-up rounds): every hand-off between threads on a
+ * request's path costs about half of it, which on a VM can dwarf the network stack.
  *
  * <pre>java -cp benchmarks/target/jzeo-benchmarks.jar org.jzeo.benchmarks.SystemLatency [DIR]</pre>
  */
@@ -31,6 +34,39 @@ public final class SystemLatency {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
         fsync(dir);
         loopback();
+        handoff();
+    }
+
+    private static volatile int turn;
+
+    private static void handoff() throws InterruptedException {
+        Thread main = Thread.currentThread();
+        int warm = 10_000;
+        long[] lat = new long[100_000];
+        Thread other = new Thread(() -> {
+            for (int i = -warm; i < lat.length; i++) {
+                while (turn != 1) {
+                    LockSupport.park();
+                }
+                turn = 0;
+                LockSupport.unpark(main);
+            }
+        }, "handoff");
+        other.setDaemon(true);
+        other.start();
+        for (int i = -warm; i < lat.length; i++) {
+            long t0 = System.nanoTime();
+            turn = 1;
+            LockSupport.unpark(other);
+            while (turn != 0) {
+                LockSupport.park();
+            }
+            if (i >= 0) {
+                lat[i] = System.nanoTime() - t0;
+            }
+        }
+        other.join(10_000);
+        print("thread_handoff_rtt", lat);
     }
 
     private static void fsync(Path dir) throws IOException {
