@@ -90,6 +90,24 @@ class ServerFeaturesTest {
         }
     }
 
+    /** Found by the fuzz soak: pack(NaN) failed on the pack thread with an ERROR and a stack trace. */
+    @Test
+    void aPackTimeThatIsNoTimeIsRefusedWithItsReasonAndTheServerGoesOn() throws Exception {
+        start(ServerConfig.builder());
+        try (WireClient c = new WireClient(server.port())) {
+            c.call("register", "1", 0L);
+            for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -1.0}) {
+                ServerException e = assertThrows(ServerException.class, () -> c.call("pack", bad, 1L));
+                assertEquals("builtins.ValueError", e.className());
+                assertTrue(e.getMessage().contains("pack time"), e.getMessage());
+            }
+            // a time the tid format cannot hold (past year 2^32 or so) fails on the pack thread, as an error reply
+            assertThrows(RuntimeException.class, () -> c.call("pack", 1e30, 1L));
+            assertNull(c.call("pack", System.currentTimeMillis() / 1000.0, 1L));
+            assertArrayEquals(Tid.ZERO.toBytes(), (byte[]) c.call("lastTransaction"));
+        }
+    }
+
     @Test
     void serverStatusReportsTheForcesOfAFileStorageAndHowLongTheyTook() throws Exception {
         try (org.jzeo.storage.FileStorage fs = org.jzeo.storage.FileStorage.open(

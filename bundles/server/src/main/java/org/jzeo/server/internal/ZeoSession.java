@@ -615,6 +615,11 @@ final class ZeoSession implements ServedStorage.Invalidatable {
     private Object pack(List<Object> a, Message m, boolean gc) {
         Object t = a.get(0);
         double time = t instanceof Number n ? n.doubleValue() : Values.toLong(t);
+        if (!Double.isFinite(time) || time < 0) {
+            // Refused here, with the reason, rather than failing on the pack thread with a trace.
+            throw ServerException.of("builtins.ValueError",
+                    "pack time must be a finite, non-negative number of seconds since the epoch, not " + Values.repr(t));
+        }
         boolean wait = a.size() < 2 || Values.truthy(a.get(1));
         ServedStorage s = served;
         context.slowWork().execute(() -> {
@@ -628,6 +633,9 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 if (s.packsHeard() == packsBefore) {
                     s.broadcastInfo();
                 }
+            } catch (IllegalArgumentException e) {
+                LOG.warn("pack of storage {} refused: {}", s.name, e.getMessage()); // bad input, e.g. a time past 2^64 tids
+                failure = e;
             } catch (RuntimeException e) {
                 LOG.error("pack of storage {} failed", s.name, e);
                 failure = e;
