@@ -135,6 +135,16 @@ public interface Storage extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether a vote would get the storage's commit lock without waiting, right now: a hint that may
+     * change at once. A server votes on its network thread only while it is true, so a commit lock
+     * held for long (by a pack's last phase, or an in-process transaction between vote and finish)
+     * never stalls the other connections served by that thread. Default: true (no such lock).
+     */
+    default boolean commitLockFree() {
+        return true;
+    }
+
     /** How long the forces counted by {@link #forceCount()} took; null for storages without a disk. */
     default ForceLatency forceLatency() {
         return null;

@@ -4,5 +4,5 @@
  * handle {@link org.jzeo.api.StorageTransaction}, and the ZODB exceptions.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.jzeo.api;

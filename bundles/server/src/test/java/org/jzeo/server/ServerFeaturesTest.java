@@ -90,6 +90,49 @@ class ServerFeaturesTest {
         }
     }
 
+    /**
+     * Votes run on the connection's event loop when nothing else is committing, but a vote that
+     * would wait for the storage's own commit lock (here held by an in-process transaction; in
+     * production by a pack's last phase) must wait on the commit thread instead: the connections
+     * that share the voter's event loop keep being answered. Pigeonhole: more connections than
+     * event loops, so one of them shares the voter's loop.
+     */
+    @Test
+    void aVoteWaitingForTheStoragesCommitLockDoesNotStallItsEventLoop() throws Exception {
+        start(ServerConfig.builder());
+        org.jzeo.api.StorageTransaction inProcess = one.tpcBegin(org.jzeo.api.TransactionMetaData.of("u", "held"));
+        inProcess.store(Oid.of(7), Tid.ZERO, "x".getBytes());
+        inProcess.vote(); // holds the storage's commit lock
+        List<WireClient> others = new java.util.ArrayList<>();
+        try (WireClient voter = new WireClient(server.port())) {
+            voter.call("register", "1", 0L);
+            for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors() + 1; i++) {
+                WireClient c = new WireClient(server.port());
+                others.add(c);
+                c.call("register", "1", 0L);
+            }
+            begin(voter, 1L);
+            voter.async("storea", Oid.ROOT.toBytes(), Tid.ZERO.toBytes(), "a".getBytes(), 1L);
+            voter.io.send(org.jzeo.protocol.Message.call(99L, "vote", 1L)); // waits for the storage lock
+            Thread.sleep(200); // the vote has reached the server and waits
+            for (WireClient c : others) {
+                long t0 = System.nanoTime();
+                assertArrayEquals(Tid.ZERO.toBytes(), (byte[]) c.call("lastTransaction"));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 2_000, "a connection waited " + ms + " ms behind the blocked vote");
+            }
+            inProcess.abort(); // the storage lock is free: the vote goes on
+            org.jzeo.protocol.Message reply = voter.awaitReply(99L);
+            assertTrue(!reply.isError(), "vote: " + reply);
+            Object tid = voter.call("tpc_finish", 1L);
+            assertTrue(tid instanceof byte[], "finish: " + tid);
+        } finally {
+            for (WireClient c : others) {
+                c.close();
+            }
+        }
+    }
+
     /** Found by the fuzz soak: pack(NaN) failed on the pack thread with an ERROR and a stack trace. */
     @Test
     void aPackTimeThatIsNoTimeIsRefusedWithItsReasonAndTheServerGoesOn() throws Exception {

@@ -469,6 +469,11 @@ public final class MemoryStorage implements Storage {
         return h;
     }
 
+    @Override
+    public boolean commitLockFree() {
+        return commitLock.availablePermits() > 0;
+    }
+
     private void acquireCommitLock() {
         try {
             commitLock.acquire();

@@ -26,7 +26,7 @@ final class CommitLock {
     private record Waiter(Object owner, Executor home, Runnable onGranted) {
     }
 
-    /** @param commitExecutor where grant actions run (the storage's single commit thread) */
+    /** @param commitExecutor where grant actions (votes) run: the storage's commit strand */
     CommitLock(Executor commitExecutor) {
         this.commitExecutor = commitExecutor;
     }

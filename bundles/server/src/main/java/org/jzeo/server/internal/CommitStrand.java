@@ -3,6 +3,7 @@ package org.jzeo.server.internal;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,18 +17,29 @@ import org.slf4j.LoggerFactory;
  * small commit's latency on a 2-core machine). A task submitted while another runs is queued and
  * run by the strand's own thread, after the running one and every one queued before it. Tasks
  * never force the disk (the storage's sync thread does), so an event loop is never held for an
- * fsync; they write to the page cache only.
+ * fsync; they write to the page cache only. A vote may still wait for the storage's own commit
+ * lock (held by a pack's last phase or an in-process transaction): votes come through
+ * {@link #votes()}, which runs them inline only while {@code inlineAllowed} says that lock is
+ * free, so an event loop does not wait for it. (A finish or an abort never waits for it: its
+ * transaction holds it, or never took it.)
  */
 final class CommitStrand implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CommitStrand.class);
 
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private final Thread thread;
+    private final BooleanSupplier inlineAllowed;
     /** Whether a task is running now, inline or on {@link #thread}. */
     private boolean busy;
     private boolean shutdown;
 
     CommitStrand(String name) {
+        this(name, () -> true);
+    }
+
+    /** @param inlineAllowed asked before a vote would run on the submitting thread: whether the storage's commit lock is free (a hint) */
+    CommitStrand(String name, BooleanSupplier inlineAllowed) {
+        this.inlineAllowed = inlineAllowed;
         this.thread = new Thread(this::run, "zeo-server-commit-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -35,11 +47,20 @@ final class CommitStrand implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        submit(task, false);
+    }
+
+    /** The same strand for tasks that may wait for the storage's commit lock (votes). */
+    Executor votes() {
+        return task -> submit(task, true);
+    }
+
+    private void submit(Runnable task, boolean mayWaitForStorageLock) {
         synchronized (this) {
             if (shutdown) {
                 throw new RejectedExecutionException("the commit strand is shut down");
             }
-            if (busy || !queue.isEmpty()) {
+            if (busy || !queue.isEmpty() || (mayWaitForStorageLock && !inlineAllowed.getAsBoolean())) {
                 queue.addLast(task);
                 notifyAll();
                 return;

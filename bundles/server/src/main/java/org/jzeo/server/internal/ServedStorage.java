@@ -69,8 +69,8 @@ final class ServedStorage implements StorageListener {
         this.name = name;
         this.storage = storage;
         this.invalidations = new InvalidationQueue(invalidationQueueSize);
-        this.commitStrand = new CommitStrand(name);
-        this.commitLock = new CommitLock(commitStrand);
+        this.commitStrand = new CommitStrand(name, storage::commitLockFree);
+        this.commitLock = new CommitLock(commitStrand.votes());
         seedInvalidations(invalidationQueueSize);
         storage.addListener(this);
     }

@@ -132,4 +132,32 @@ class CommitStrandTest {
         assertFalse(strand.threadAlive());
         assertThrows(RejectedExecutionException.class, () -> strand.execute(ran::incrementAndGet));
     }
+
+    @Test
+    void aVoteRunsInlineOnlyWhileTheStoragesLockIsFreeOtherTasksAlways() throws Exception {
+        boolean[] lockFree = {false};
+        CommitStrand guarded = new CommitStrand("guarded", () -> lockFree[0]);
+        try {
+            Thread[] ranOn = new Thread[1];
+            CountDownLatch ran = new CountDownLatch(1);
+            guarded.votes().execute(() -> {
+                ranOn[0] = Thread.currentThread();
+                ran.countDown();
+            });
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertTrue(ranOn[0] != Thread.currentThread(), "a vote that may wait for the storage went to the strand's thread");
+            // finishes and aborts never wait for that lock: inline even now (once the strand is idle again)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Thread[] finishOn = new Thread[1];
+            do {
+                guarded.execute(() -> finishOn[0] = Thread.currentThread());
+            } while (finishOn[0] != Thread.currentThread() && System.nanoTime() < deadline);
+            assertSame(Thread.currentThread(), finishOn[0]);
+            lockFree[0] = true;
+            guarded.votes().execute(() -> ranOn[0] = Thread.currentThread());
+            assertSame(Thread.currentThread(), ranOn[0]);
+        } finally {
+            guarded.shutdown(5_000);
+        }
+    }
 }

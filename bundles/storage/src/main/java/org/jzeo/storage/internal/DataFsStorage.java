@@ -321,6 +321,11 @@ public final class DataFsStorage implements FileStorage {
         return forceTimes.latency();
     }
 
+    @Override
+    public boolean commitLockFree() {
+        return commitLock.availablePermits() > 0;
+    }
+
     ForceTimes forceTimes() {
         return forceTimes;
     }
