@@ -160,4 +160,29 @@ class CommitStrandTest {
             guarded.shutdown(5_000);
         }
     }
+
+    @Test
+    void shutdownDuringAnInlineTaskStopsTheThreadWhenItEnds() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread caller = new Thread(() -> strand.execute(() -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        caller.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        Thread closer = new Thread(() -> strand.shutdown(20_000));
+        closer.start();
+        Thread.sleep(100);
+        release.countDown();
+        long t0 = System.nanoTime();
+        closer.join(20_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(strand.threadAlive());
+        assertTrue(ms < 5_000, "the strand's thread stopped " + ms + " ms after the inline task ended");
+    }
 }
