@@ -3,6 +3,7 @@ package org.jzeo.server.internal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The per-storage commit lock of the server (rule S2): one transaction at a time holds it, from
@@ -84,7 +85,11 @@ final class CommitLock {
             grantTo(next.owner);
         }
         Runnable grant = next.onGranted;
-        next.home.execute(() -> commitExecutor.execute(grant));
+        try {
+            next.home.execute(() -> commitExecutor.execute(grant));
+        } catch (RejectedExecutionException e) {
+            commitExecutor.execute(grant); // its loop is shutting down: the grant still runs (and sees the abort)
+        }
     }
 
     /** Whether {@code owner} holds the lock now. */

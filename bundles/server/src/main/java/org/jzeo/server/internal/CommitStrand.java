@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * S2 needs of a "commit thread"; which thread runs a task does not matter.
  *
  * <p>So a task submitted while the strand is idle runs at once on the submitting thread (an event
- * loop: an uncontended vote or finish then costs no thread hand-off at all, about a third of a
- * small commit's latency on a 2-core machine). A task submitted while another runs is queued and
+ * loop: an uncontended vote or finish then costs no thread hand-off at all; on a 2-core VM that
+ * cut a small commit's latency by about a quarter). A task submitted while another runs is queued and
  * run by the strand's own thread, after the running one and every one queued before it. Tasks
  * never force the disk (the storage's sync thread does), so an event loop is never held for an
  * fsync; they write to the page cache only. A vote may still wait for the storage's own commit
@@ -94,8 +94,8 @@ final class CommitStrand implements Executor {
     /**
      * Runs a task on the thread that took the strand, then frees it; the strand's thread is woken
      * only if tasks queued meanwhile or it is to stop (a needless wake-up costs a context switch,
-     * about 20 µs on a small VM). A failing task
-     * must not take the strand, or the event loop it ran on, with it.
+     * about 20 µs on a small VM). A failing task must not take the strand, or the event loop it
+     * ran on, with it.
      */
     private void runAndRelease(Runnable task) {
         try {

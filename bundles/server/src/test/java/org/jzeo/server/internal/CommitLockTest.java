@@ -68,4 +68,15 @@ class CommitLockTest {
         homeQueue.get(0).run();
         assertEquals(List.of("a", "b"), granted);
     }
+
+    @Test
+    void aWaiterWhoseHomeRefusesStillGetsItsGrant() {
+        acquire("a");
+        lock.acquire("b", task -> {
+            throw new java.util.concurrent.RejectedExecutionException("event loop shutting down");
+        }, () -> granted.add("b"));
+        lock.release("a");
+        assertEquals(List.of("a", "b"), granted);
+        assertTrue(lock.isHeldBy("b"));
+    }
 }
