@@ -68,6 +68,17 @@ public final class ZeoBench implements Callable<Integer> {
     private final Random random = new Random(20261126);
     private final List<ClientStorage> open = new ArrayList<>();
 
+    /** Where the {@code metric value unit} lines go. */
+    private final java.io.PrintStream out;
+
+    public ZeoBench() {
+        this(System.out);
+    }
+
+    ZeoBench(java.io.PrintStream out) {
+        this.out = out;
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ZeoBench()).execute(args));
     }
@@ -149,9 +160,9 @@ public final class ZeoBench implements Callable<Integer> {
         }
     }
 
-    private static void line(String metric, double value, String unit) {
-        System.out.printf(java.util.Locale.ROOT, "%s %s %s%n", metric, format(value), unit);
-        System.out.flush();
+    private void line(String metric, double value, String unit) {
+        out.printf(java.util.Locale.ROOT, "%s %s %s%n", metric, format(value), unit);
+        out.flush();
     }
 
     private static String format(double v) {
