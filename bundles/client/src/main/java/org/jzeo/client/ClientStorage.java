@@ -77,7 +77,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>C1</b> invalidations are applied in tid order (an older or repeated tid is dropped),
  *       and {@link #lastTransaction()} moves to T only after every oid of T was invalidated in
  *       the cache. A reader that takes {@code lastTransaction()} as its snapshot never gets a
- *       revision the snapshot should not see.</li>
+ *       revision the snapshot should not see. The other way round, a cached current revision
+ *       answers {@code loadBefore(oid, before)} only for {@code before} up to the last tid + 1
+ *       (or {@code MAX}, the client's current view): past it a transaction not yet applied here
+ *       may have replaced it, so the server answers (a reply from the same connection can show a
+ *       transaction before its invalidation or finish reply was handled).</li>
  *   <li><b>C2</b> invalidations arriving while {@code register} and cache verification are in
  *       flight are held on the connection and applied, on the I/O thread, after verification,
  *       dropping those at or below the verified tid; only then is the connection used.</li>
@@ -852,10 +856,15 @@ public final class ClientStorage implements Storage {
         if (closed) {
             throw new ClientDisconnected("the client storage is closed (load of " + oid + ")");
         }
+        // Read before the cache: every transaction up to it is reflected there (C1).
+        Tid known = lastTid;
         CacheEntry hit = cache.loadBefore(oid, before);
-        if (hit != null) {
+        if (hit != null && (hit.end() != null || before.equals(Tid.MAX) || before.compareTo(known.next()) <= 0)) {
             return new LoadResult(hit.data(), hit.start(), hit.end());
         }
+        // A cached current revision is known current only up to lastTransaction(): a state past
+        // it (say just after a revision another thread has loaded from the server, before this
+        // client applied that transaction) may include a newer revision, so the server answers.
         ZeoConnection c = requireConnection("load of " + oid + " (not in the cache)");
         InFlightLoad f = new InFlightLoad(oid);
         // registered before the request leaves: an invalidation handled after this point marks it
