@@ -133,6 +133,53 @@ class ServerFeaturesTest {
         }
     }
 
+    /**
+     * Rule S3 for the own commit: a request sent right behind tpc_finish on the same connection is
+     * answered after the finish reply, though the server can answer it (showing the commit) before
+     * the finish completes: the client must hear of its commit first. Found through the client
+     * conformance suite ("whatever load returns, its transaction is wholly visible").
+     */
+    @Test
+    void aReplyBuiltWhileTheOwnFinishIsPendingFollowsTheFinishReply() throws Exception {
+        try (org.jzeo.storage.FileStorage fs = org.jzeo.storage.FileStorage.open(
+                org.jzeo.storage.FileStorageConfig.of("1", dir.resolve("Data.fs")));
+                StorageServer fileServer = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
+                        Map.of("1", fs, "2", two)).start();
+                WireClient c = new WireClient(fileServer.port())) {
+            c.call("register", "1", 0L);
+            for (long txn = 1; txn <= 20; txn++) {
+                begin(c, txn);
+                c.async("storea", Oid.ROOT.toBytes(), fs.lastTransaction().equals(Tid.ZERO) ? Tid.ZERO.toBytes()
+                        : fs.lastTransaction().toBytes(), ("v" + txn).getBytes(), txn);
+                c.call("vote", txn);
+                long finishId = 1000 + txn;
+                long loadId = 2000 + txn;
+                c.io.send(org.jzeo.protocol.Message.call(finishId, "tpc_finish", txn));
+                c.io.send(org.jzeo.protocol.Message.call(loadId, "loadBefore", Oid.ROOT.toBytes(), Tid.MAX.toBytes()));
+                org.jzeo.protocol.Message first = nextReply(c);
+                org.jzeo.protocol.Message second = nextReply(c);
+                assertEquals(finishId, ((Number) first.msgid()).longValue(), "the finish reply comes first: " + first);
+                assertEquals(loadId, ((Number) second.msgid()).longValue());
+                // The load may have run before the commit became visible (an older state, or
+                // POSKeyError the first time) or after (this commit): never anything newer.
+                Tid committed = org.jzeo.protocol.Values.tid(first.args());
+                if (!second.isError()) {
+                    Tid start = org.jzeo.protocol.Values.tid(((org.jzeo.protocol.Tuple) second.args()).get(1));
+                    assertTrue(start.compareTo(committed) <= 0, start + " after " + committed);
+                }
+            }
+        }
+    }
+
+    private static org.jzeo.protocol.Message nextReply(WireClient c) throws IOException {
+        while (true) {
+            org.jzeo.protocol.Message m = c.io.receive(WireClient.TIMEOUT);
+            if (m.isReply()) {
+                return m;
+            }
+        }
+    }
+
     /** Found by the fuzz soak: pack(NaN) failed on the pack thread with an ERROR and a stack trace. */
     @Test
     void aPackTimeThatIsNoTimeIsRefusedWithItsReasonAndTheServerGoesOn() throws Exception {

@@ -129,6 +129,8 @@ final class ZeoSession implements ServedStorage.Invalidatable {
      * finish tid and must not have heard of a later one first). Event loop only.
      */
     private Tid finishing;
+    /** Replies held while {@link #finishing} is set, in request order. Event loop only. */
+    private final java.util.ArrayDeque<Message> heldReplies = new java.util.ArrayDeque<>();
     private boolean closed;
     private long nextIteratorId;
     private final Map<Long, Object> iterators = new HashMap<>();
@@ -150,14 +152,35 @@ final class ZeoSession implements ServedStorage.Invalidatable {
 
     // ---------------------------------------------------------------- output (S1, S3)
 
-    /** Writes every deliverable callback, then {@code message}, and flushes. Event loop only. */
+    /**
+     * Writes every deliverable callback, then {@code message}, and flushes. Event loop only.
+     *
+     * <p>While this connection's own tpc_finish is pending, replies to the requests that came after
+     * it are held and follow the finish reply, in order (rule S3 for the own commit): a load
+     * answered meanwhile may show the committed transaction, and the client must not see it before
+     * the finish reply that tells it of that transaction. ZEO's one-threaded server answers in
+     * that order by construction; with group commit the finish completes later on another thread.
+     */
     private void send(Message message) {
         if (closed) {
             return;
         }
+        if (finishing != null) {
+            heldReplies.addLast(message);
+            return;
+        }
         drainCallbacks(deliveryLimit());
         channel.write(message);
+        writeHeldReplies();
         channel.flush();
+    }
+
+    /** After the finish reply (or its error) is written: the replies held meanwhile, in order. */
+    private void writeHeldReplies() {
+        Message m;
+        while ((m = heldReplies.pollFirst()) != null) {
+            channel.write(m);
+        }
     }
 
     /** Invalidations up to this tid may go out now: the visible tid, capped by a pending finish. */
@@ -1070,6 +1093,7 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 channel.write(Message.reply(msgid, tid.toBytes()));
                 finishing = null;
                 drainCallbacks(deliveryLimit()); // later invalidations held back meanwhile
+                writeHeldReplies();
                 channel.flush();
             });
         });
@@ -1140,5 +1164,6 @@ final class ZeoSession implements ServedStorage.Invalidatable {
             closeIterator(id);
         }
         callbacks.clear();
+        heldReplies.clear();
     }
 }
