@@ -54,6 +54,16 @@ class ServerFeaturesTest {
         return server;
     }
 
+    /** A FileStorage in the test's directory, as storage "1". */
+    private org.jzeo.storage.FileStorage openDataFs() {
+        return org.jzeo.storage.FileStorage.open(org.jzeo.storage.FileStorageConfig.of("1", dir.resolve("Data.fs")));
+    }
+
+    /** A server of {@code fs} as "1" and the MemoryStorage {@link #two} as "2", on 127.0.0.1. */
+    private StorageServer serve(org.jzeo.api.Storage fs) {
+        return new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(), Map.of("1", fs, "2", two)).start();
+    }
+
     private static void begin(WireClient c, long txn) throws IOException {
         c.async("tpc_begin", txn, "u".getBytes(), "d".getBytes(), Map.of(), null, " ");
     }
@@ -141,10 +151,7 @@ class ServerFeaturesTest {
      */
     @Test
     void aReplyBuiltWhileTheOwnFinishIsPendingFollowsTheFinishReply() throws Exception {
-        try (org.jzeo.storage.FileStorage fs = org.jzeo.storage.FileStorage.open(
-                org.jzeo.storage.FileStorageConfig.of("1", dir.resolve("Data.fs")));
-                StorageServer fileServer = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
-                        Map.of("1", fs, "2", two)).start();
+        try (org.jzeo.storage.FileStorage fs = openDataFs(); StorageServer fileServer = serve(fs);
                 WireClient c = new WireClient(fileServer.port())) {
             c.call("register", "1", 0L);
             for (long txn = 1; txn <= 20; txn++) {
@@ -200,10 +207,7 @@ class ServerFeaturesTest {
 
     @Test
     void serverStatusReportsTheForcesOfAFileStorageAndHowLongTheyTook() throws Exception {
-        try (org.jzeo.storage.FileStorage fs = org.jzeo.storage.FileStorage.open(
-                org.jzeo.storage.FileStorageConfig.of("1", dir.resolve("Data.fs")));
-                StorageServer fileServer = new StorageServer(ServerConfig.builder().address("127.0.0.1:0").build(),
-                        Map.of("1", fs, "2", two)).start();
+        try (org.jzeo.storage.FileStorage fs = openDataFs(); StorageServer fileServer = serve(fs);
                 WireClient c = new WireClient(fileServer.port()); WireClient m = new WireClient(fileServer.port())) {
             c.call("register", "1", 0L);
             for (long t = 1; t <= 3; t++) {
