@@ -1,6 +1,7 @@
 package org.jzeo.benchmarks;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,7 @@ public final class CallerDrivenProbe {
     private final int port;
     private long nextId = 1;
 
-    private CallerDrivenProbe(String address) {
+    CallerDrivenProbe(String address) {
         int colon = address.lastIndexOf(':');
         this.host = address.substring(0, colon);
         this.port = Integer.parseInt(address.substring(colon + 1));
@@ -48,15 +49,18 @@ public final class CallerDrivenProbe {
             System.err.println("usage: CallerDrivenProbe HOST:PORT [ROUNDS]");
             System.exit(2);
         }
-        CallerDrivenProbe probe = new CallerDrivenProbe(args[0]);
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<Oid> oids = probe.writeObjects(2000);
+        new CallerDrivenProbe(args[0]).run(args.length > 1 ? Integer.parseInt(args[1]) : 3, 2000, System.out);
+    }
+
+    /** {@code rounds} rounds over {@code objects} objects written first; one line per round. */
+    void run(int rounds, int objects, PrintStream out) throws IOException {
+        List<Oid> oids = writeObjects(objects);
         for (int r = 0; r < rounds; r++) {
-            double csLoads = probe.clientStorageLoads(oids);
-            double probeLoads = probe.probeLoads(oids);
-            double csCommits = probe.clientStorageCommits();
-            double probeCommits = probe.probeCommits();
-            System.out.printf(Locale.ROOT,
+            double csLoads = clientStorageLoads(oids);
+            double probeLoads = probeLoads(oids);
+            double csCommits = clientStorageCommits();
+            double probeCommits = probeCommits();
+            out.printf(Locale.ROOT,
                     "round %d: cold loads ClientStorage %.0f/s, caller-driven %.0f/s (%.2fx); commits ClientStorage"
                             + " %.0f/s, caller-driven %.0f/s (%.2fx)%n",
                     r, csLoads, probeLoads, probeLoads / csLoads, csCommits, probeCommits, probeCommits / csCommits);
