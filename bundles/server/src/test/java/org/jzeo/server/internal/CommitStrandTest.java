@@ -113,17 +113,7 @@ class CommitStrandTest {
     void shutdownRunsWhatIsQueuedThenRefuses() throws Exception {
         AtomicInteger ran = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        Thread holder = new Thread(() -> strand.execute(() -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        holder.start();
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        Thread holder = holdInline(release);
         strand.execute(ran::incrementAndGet); // queued behind the holder
         release.countDown();
         holder.join();
@@ -163,8 +153,22 @@ class CommitStrandTest {
 
     @Test
     void shutdownDuringAnInlineTaskStopsTheThreadWhenItEnds() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        holdInline(release);
+        Thread closer = new Thread(() -> strand.shutdown(20_000));
+        closer.start();
+        Thread.sleep(100);
+        release.countDown();
+        long t0 = System.nanoTime();
+        closer.join(20_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(strand.threadAlive());
+        assertTrue(ms < 5_000, "the strand's thread stopped " + ms + " ms after the inline task ended");
+    }
+
+    /** Starts a caller whose task runs inline and holds the strand until {@code release}; returns once it does. */
+    private Thread holdInline(CountDownLatch release) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
         Thread caller = new Thread(() -> strand.execute(() -> {
             started.countDown();
             try {
@@ -175,14 +179,6 @@ class CommitStrandTest {
         }));
         caller.start();
         assertTrue(started.await(10, TimeUnit.SECONDS));
-        Thread closer = new Thread(() -> strand.shutdown(20_000));
-        closer.start();
-        Thread.sleep(100);
-        release.countDown();
-        long t0 = System.nanoTime();
-        closer.join(20_000);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertFalse(strand.threadAlive());
-        assertTrue(ms < 5_000, "the strand's thread stopped " + ms + " ms after the inline task ended");
+        return caller;
     }
 }
