@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -69,10 +70,13 @@ import org.slf4j.LoggerFactory;
  * {@link ClientDisconnected}; {@link #isReadOnly()} is true.
  *
  * <h2>Cache coherence (rules C1–C3)</h2>
- * Every inbound message of a connection is handled on its I/O thread ({@code zeo-client-io}) in
- * wire order, and every cache effect of the server's messages happens there: invalidations, the
- * results of loads, and the effects of this client's own {@code tpc_finish}. So the cache changes
- * in the order the server produced the events.
+ * Every inbound message of a connection is handled in wire order, one at a time, by the thread
+ * holding the connection's inbound role (called "the I/O thread" below): with direct I/O, the
+ * default for plain connections, whichever caller is reading the socket while it waits for its
+ * reply, or the connection's reader thread when nobody calls; with Netty (TLS, authentication, or
+ * {@code -Djzeo.client.io=netty}) the connection's event loop. Every cache effect of the server's
+ * messages happens there: invalidations, the results of loads, and the effects of this client's
+ * own {@code tpc_finish}. So the cache changes in the order the server produced the events.
  * <ul>
  *   <li><b>C1</b> invalidations are applied in tid order (an older or repeated tid is dropped),
  *       and {@link #lastTransaction()} moves to T only after every oid of T was invalidated in
@@ -108,10 +112,14 @@ import org.slf4j.LoggerFactory;
  * {@code finish} ({@link StorageTransaction#tid()} is {@code null} until then).
  *
  * <h2>Threads</h2>
- * One Netty event loop ({@code zeo-client-io}) and {@code zeo-client-reconnect}, both stopped by
- * {@link #close()}. Listeners are called on the I/O thread, in tid order (other clients' commits
- * with {@code transaction == null}, this client's with its transaction); they must be quick and
- * must not call this storage's remote methods (that fails with IllegalStateException).
+ * {@code zeo-client-reconnect}; per direct connection a reader thread ({@code zeo-client-io-ADDRESS})
+ * that reads while no caller does; one Netty event loop ({@code zeo-client-io}) for TLS or
+ * authenticated connections. All are stopped by {@link #close()}. Listeners are called in the
+ * inbound role, in tid order (other clients' commits with {@code transaction == null}, this
+ * client's with its transaction): on the reader thread, on the event loop, or on a thread of the
+ * application that is inside a call of this storage. They must be quick, must not wait for other
+ * threads of the application, and must not call this storage's remote methods (that fails with
+ * IllegalStateException).
  */
 public final class ClientStorage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(ClientStorage.class);
@@ -134,6 +142,8 @@ public final class ClientStorage implements Storage {
     /** TLS and authentication of every connection, built once from the configuration. */
     private final org.jzeo.client.internal.ConnectionSecurity security;
     private volatile ZeoConnection invalidationSource;
+    /** Every connection opened and not yet reported closed (closed and waited for by close()). */
+    private final Set<ZeoConnection> opened = ConcurrentHashMap.newKeySet();
     /** The tid the cache is consistent with (rule C1: moved only after invalidations applied). */
     private volatile Tid lastTid;
     private volatile boolean closed;
@@ -456,6 +466,10 @@ public final class ClientStorage implements Storage {
     /** Connects and registers (the read-only-fallback dance on the same connection). */
     private Registered register(Address address) {
         ZeoConnection c = ZeoConnection.open(group, transport, address, config.maxFrameSize(), callTimeout(), callbacks, security);
+        opened.add(c);
+        if (closed) {
+            c.close(); // close() may have looked at opened already
+        }
         try {
             Object tid;
             if (config.readOnly()) {
@@ -674,6 +688,7 @@ public final class ClientStorage implements Storage {
 
         @Override
         public void closed(ZeoConnection c) {
+            opened.remove(c);
             if (invalidationSource == c) {
                 invalidationSource = null;
             }
@@ -900,56 +915,57 @@ public final class ClientStorage implements Storage {
      */
     public int prefetch(java.util.Collection<Oid> oids) {
         ZeoConnection c = requireConnection("prefetch");
-        Semaphore window = new Semaphore(PREFETCH_WINDOW);
+        // The oldest requests are waited for first; waiting is what reads the replies of a
+        // connection whose callers do their own I/O.
+        java.util.ArrayDeque<CompletableFuture<Object>> window = new java.util.ArrayDeque<>(PREFETCH_WINDOW);
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        long timeoutNanos = callTimeout().toNanos();
         byte[] max = Tid.MAX.toBytes();
         int fetched = 0;
         int unflushed = 0;
-        try {
-            for (Oid oid : oids) {
-                if (failure.get() != null) {
-                    break;
-                }
-                if (cache.loadBefore(oid, Tid.MAX) != null) {
-                    continue;
-                }
-                if (!window.tryAcquire()) {
-                    c.flush();
-                    unflushed = 0;
-                    if (!window.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                        throw new ClientDisconnected("no prefetch replies from " + c.address() + " within " + callTimeout());
-                    }
-                }
-                InFlightLoad f = new InFlightLoad(oid);
-                inFlight.add(f); // before the request leaves, as for load (C3)
-                c.callUnflushed("loadBefore", result -> cacheLoadResult(f, result), oid.toBytes(), max)
-                        .whenComplete((r, e) -> {
-                            inFlight.remove(f);
-                            if (e != null && !(e instanceof POSKeyError)) {
-                                failure.compareAndSet(null, e);
-                            }
-                            window.release();
-                        });
-                fetched++;
-                if (++unflushed == PREFETCH_BATCH) {
-                    c.flush();
-                    unflushed = 0;
-                }
+        for (Oid oid : oids) {
+            if (failure.get() != null) {
+                break;
             }
-            c.flush();
-            if (!window.tryAcquire(PREFETCH_WINDOW, timeoutNanos, TimeUnit.NANOSECONDS)) {
-                throw new ClientDisconnected("no prefetch replies from " + c.address() + " within " + callTimeout());
+            if (cache.loadBefore(oid, Tid.MAX) != null) {
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClientDisconnected("interrupted while prefetching", e);
+            if (window.size() == PREFETCH_WINDOW) {
+                c.flush();
+                unflushed = 0;
+                awaitPrefetch(c, window.poll());
+            }
+            InFlightLoad f = new InFlightLoad(oid);
+            inFlight.add(f); // before the request leaves, as for load (C3)
+            CompletableFuture<Object> reply = c.callUnflushed("loadBefore", result -> cacheLoadResult(f, result),
+                    oid.toBytes(), max);
+            reply.whenComplete((r, e) -> {
+                inFlight.remove(f);
+                if (e != null && !(e instanceof POSKeyError)) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            window.add(reply);
+            fetched++;
+            if (++unflushed == PREFETCH_BATCH) {
+                c.flush();
+                unflushed = 0;
+            }
+        }
+        c.flush();
+        while (!window.isEmpty()) {
+            awaitPrefetch(c, window.poll());
         }
         Throwable t = failure.get();
         if (t != null) {
             throw t instanceof ClientDisconnected cd ? cd : new ClientDisconnected("prefetch failed: " + t, t);
         }
         return fetched;
+    }
+
+    private void awaitPrefetch(ZeoConnection c, CompletableFuture<Object> reply) {
+        if (!c.awaitDone(reply, callTimeout())) {
+            throw new ClientDisconnected("no prefetch replies from " + c.address() + " within " + callTimeout());
+        }
     }
 
     /** On the I/O thread, when a loadBefore reply arrives (rule C3). */
@@ -1532,6 +1548,10 @@ public final class ClientStorage implements Storage {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (ZeoConnection o : List.copyOf(opened)) {
+            o.close();
+            o.awaitTermination(Duration.ofSeconds(5)); // no invalidation reaches the cache once it is closed
         }
         try {
             // Bounded: an I/O thread that died (e.g. its class loader was closed under it when an

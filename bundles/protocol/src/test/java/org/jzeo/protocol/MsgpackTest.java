@@ -76,6 +76,16 @@ class MsgpackTest {
     }
 
     @Test
+    void binariesLargerThanTheCollectionLimitDecode() {
+        // an object of 20 MiB is a legal ZODB record: only the frame size bounds a bin
+        byte[] big = new byte[20 * 1024 * 1024];
+        big[big.length - 1] = 7;
+        Message m = Message.call(1L, "storea", big);
+        Message back = M5.decode(M5.encode(m));
+        assertTrue(java.util.Arrays.equals(big, (byte[]) back.arg(0)));
+    }
+
+    @Test
     void badInputIsRefused() {
         assertThrows(ProtocolException.class, () -> M5.decodeValue(new byte[0]));
         assertThrows(ProtocolException.class, () -> M5.decodeValue(Fixtures.hex("c1")));        // never used

@@ -152,6 +152,15 @@ public final class MsgpackCodec implements MessageCodec {
             return (int) n;
         }
 
+        /** A str or bin: bounded by the frame (already in memory), not by the collection limit. */
+        private int checkBytes(long n, String what) {
+            if (n < 0 || n > remaining()) {
+                throw new ProtocolException("msgpack " + what + " of " + n + " bytes does not fit the "
+                        + remaining() + " remaining bytes");
+            }
+            return (int) n;
+        }
+
         Object read(int depth) throws IOException {
             MessageFormat f = u.getNextFormat();
             switch (f.getValueType()) {
@@ -168,12 +177,12 @@ public final class MsgpackCodec implements MessageCodec {
                 case FLOAT:
                     return u.unpackDouble();
                 case STRING: {
-                    int n = checkCount(Integer.toUnsignedLong(u.unpackRawStringHeader()), 1, "str");
+                    int n = checkBytes(Integer.toUnsignedLong(u.unpackRawStringHeader()), "str");
                     byte[] b = u.readPayload(n);
                     return Utf8.decode(b, 0, n, false);
                 }
                 case BINARY: {
-                    int n = checkCount(Integer.toUnsignedLong(u.unpackBinaryHeader()), 1, "bin");
+                    int n = checkBytes(Integer.toUnsignedLong(u.unpackBinaryHeader()), "bin");
                     return u.readPayload(n);
                 }
                 case ARRAY: {
