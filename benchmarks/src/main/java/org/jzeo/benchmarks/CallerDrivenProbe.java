@@ -18,11 +18,13 @@ import org.jzeo.protocol.Message;
 import org.jzeo.protocol.Tuple;
 
 /**
- * How much a client whose calling thread does its own I/O would gain, measured against the same
- * server in the same run. {@link ClientStorage} hands every call to its I/O thread and every reply
- * back to the caller (four thread hand-offs per round trip, counting the server's event loop);
- * this probe's caller writes the request and reads the reply itself on a blocking socket (two). It
- * keeps no cache and hears no invalidations, so it is a measurement, not a client.
+ * How close {@link ClientStorage} comes to a bare client whose calling thread does its own I/O,
+ * measured against the same server in the same run. This probe's caller writes the request and
+ * reads the reply itself on a blocking socket; it keeps no cache and hears no invalidations, so it
+ * is a measurement, not a client. ClientStorage's direct I/O (the default) works the same way
+ * with a cache, invalidations and concurrent callers; with {@code -Djzeo.client.io=netty} every
+ * call goes through the Netty event loop (two more thread hand-offs per round trip), and the probe
+ * shows what that costs.
  *
  * <p>Per round (two seconds per figure, bounded): closed-loop cold loads (ClientStorage: fresh
  * clients; probe: {@code loadBefore}) and commits of one 500-byte object (tpc_begin, storea, vote,
