@@ -66,6 +66,8 @@ final class DirectConnection extends ZeoConnection {
     private static final int WRITE_BUFFER_KEEP = 1024 * 1024;
     private static final long WRITE_POLL_MILLIS = 10;
     private static final byte[] VERSION = {'5'};
+    /** "No timeout": about 146 years. */
+    private static final long FOREVER_NANOS = Long.MAX_VALUE / 2;
 
     /** A call's result; wakes the thread waiting for it. */
     private static final class Reply extends CompletableFuture<Object> {
@@ -136,6 +138,8 @@ final class DirectConnection extends ZeoConnection {
     /** When a call last started or a caller last let the role go (the reader's nap rule). */
     private volatile long lastActivityNanos;
     private volatile boolean closed;
+    /** Whether {@link #close()} was called (a read failing after it is expected, not a warning). */
+    private volatile boolean closedByOwner;
 
     private DirectConnection(SocketChannel channel, Address address, int maxFrameSize, Callbacks callbacks,
             Duration timeout) throws IOException {
@@ -144,11 +148,19 @@ final class DirectConnection extends ZeoConnection {
         this.maxFrameSize = maxFrameSize;
         channel.configureBlocking(false);
         this.roleSelector = Selector.open();
-        channel.register(roleSelector, SelectionKey.OP_READ);
-        this.protocol = handshake(System.nanoTime() + timeout.toNanos());
-        this.codec = MessageCodec.forProtocol(protocol);
-        this.readerSelector = Selector.open();
-        this.readerKey = channel.register(readerSelector, SelectionKey.OP_READ);
+        Selector rs = null;
+        try {
+            channel.register(roleSelector, SelectionKey.OP_READ);
+            this.protocol = handshake(System.nanoTime() + timeout.toNanos());
+            this.codec = MessageCodec.forProtocol(protocol);
+            rs = Selector.open();
+            this.readerKey = channel.register(rs, SelectionKey.OP_READ);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(rs);
+            closeQuietly(roleSelector);
+            throw e;
+        }
+        this.readerSelector = rs;
         this.reader = new Thread(this::readLoop, "zeo-client-io-" + address);
         reader.setDaemon(true);
     }
@@ -295,7 +307,8 @@ final class DirectConnection extends ZeoConnection {
 
     @Override
     public boolean awaitDone(CompletableFuture<Object> f, Duration timeout) {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        // no timeout: a deadline far enough away (compared by difference, as nanoTime wants)
+        long deadline = System.nanoTime() + (timeout == null ? FOREVER_NANOS : timeout.toNanos());
         if (f instanceof Reply r) {
             r.waiter = Thread.currentThread();
         }
@@ -343,8 +356,19 @@ final class DirectConnection extends ZeoConnection {
                 pump();
             }
             runTasks();
-        } catch (IOException | RuntimeException e) {
-            reportClosed(e);
+        } catch (Throwable e) {
+            failInRole(e);
+        }
+    }
+
+    /**
+     * In the role: reading or handling failed. The read buffer's state is unknown (a frame may be
+     * half handled), so the connection goes; an Error is rethrown after.
+     */
+    private void failInRole(Throwable e) {
+        reportClosed(e);
+        if (e instanceof Error err) {
+            throw err;
         }
     }
 
@@ -443,7 +467,7 @@ final class DirectConnection extends ZeoConnection {
             return;
         }
         closeReported = true;
-        if (cause != null && !(cause instanceof EOFException)) {
+        if (cause != null && !(cause instanceof EOFException) && !closedByOwner) {
             LOG.warn("{}: {}; closing the connection", address, cause.toString());
         } else {
             LOG.debug("{}: connection closed", address);
@@ -518,8 +542,8 @@ final class DirectConnection extends ZeoConnection {
                             runTasks();
                             pump();
                             runTasks();
-                        } catch (IOException | RuntimeException e) {
-                            reportClosed(e);
+                        } catch (Throwable e) {
+                            failInRole(e);
                         } finally {
                             releaseRole();
                         }
@@ -653,8 +677,8 @@ final class DirectConnection extends ZeoConnection {
         if (tryTakeRole()) {
             try {
                 pump();
-            } catch (IOException | RuntimeException e) {
-                reportClosed(e);
+            } catch (Throwable e) {
+                failInRole(e);
             } finally {
                 releaseRole();
             }
@@ -678,6 +702,7 @@ final class DirectConnection extends ZeoConnection {
 
     @Override
     public void close() {
+        closedByOwner = true;
         closed = true;
         closeQuietly(channel);
         roleSelector.wakeup();

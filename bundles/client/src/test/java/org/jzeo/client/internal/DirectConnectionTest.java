@@ -133,6 +133,47 @@ class DirectConnectionTest {
         };
     }
 
+    /** A listener whose one connection runs {@code script} from the first byte (no handshake). */
+    private Address rawServer(Script script) throws IOException {
+        listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        serverThread = new Thread(() -> {
+            try (Socket s = listener.accept(); FrameIO io = new FrameIO(s)) {
+                script.run(io);
+            } catch (Throwable t) {
+                serverFailures.add(t);
+            }
+        }, "raw-server");
+        serverThread.setDaemon(true);
+        serverThread.start();
+        return new Address("127.0.0.1", listener.getLocalPort(), null);
+    }
+
+    @Test
+    void aZeo4ServerIsRefusedWithAClearError() throws Exception {
+        Address a = rawServer(io -> {
+            io.writeFrame("Z4".getBytes(StandardCharsets.US_ASCII));
+            io.awaitClosed(TIMEOUT);
+        });
+        ClientDisconnected e = assertThrows(ClientDisconnected.class,
+                () -> DirectConnection.connect(a, 1 << 20, TIMEOUT, callbacks));
+        assertTrue(e.getMessage().contains("unsupported server protocol"), e.getMessage());
+    }
+
+    @Test
+    void aSilentServerTimesOutTheHandshake() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        Address a = rawServer(io -> done.await());
+        long start = System.nanoTime();
+        try {
+            ClientDisconnected e = assertThrows(ClientDisconnected.class,
+                    () -> DirectConnection.connect(a, 1 << 20, Duration.ofMillis(300), callbacks));
+            assertTrue(e.getMessage().contains("handshake"), e.getMessage());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        } finally {
+            done.countDown();
+        }
+    }
+
     @Test
     void concurrentCallersEachGetTheirOwnReplyInWireOrderWithServerCalls() throws Exception {
         int threads = 6;
