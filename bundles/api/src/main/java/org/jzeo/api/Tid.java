@@ -81,10 +81,17 @@ public final class Tid implements Comparable<Tid> {
     /**
      * The tid ZODB makes for a Unix time: {@code TimeStamp(*gmtime(t)[:5], t % 60)} (the formula of
      * ZODB's newTid and of pack times).
+     *
+     * @throws IllegalArgumentException for a time no date can hold, or past the last tid
      */
     public static Tid fromEpochSeconds(double unixTime) {
         long whole = (long) Math.floor(unixTime);
-        LocalDateTime dt = LocalDateTime.ofEpochSecond(whole, 0, ZoneOffset.UTC);
+        LocalDateTime dt;
+        try {
+            dt = LocalDateTime.ofEpochSecond(whole, 0, ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("Unix time out of range: " + unixTime, e);
+        }
         double sec = unixTime % 60.0;
         if (sec < 0) {
             sec += 60.0;

@@ -73,6 +73,13 @@ class TidTest {
     }
 
     @Test
+    void aUnixTimeNoDateCanHoldIsAnIllegalArgument() {
+        // found by the fuzz soak: pack(4.7e18) failed with a DateTimeException and a trace
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tid.fromEpochSeconds(4.7e18));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
+    @Test
     void laterThanRollsOverDayWithRealMonthLengths() {
         // spec §6.2: 2024-02-29 23:59 with a full low word goes to 2024-03-01 00:00.
         Tid prev = Tid.fromHex("03f6df7fffffffff");

@@ -24,6 +24,7 @@ import org.jzeo.api.ReadOnlyError;
 import org.jzeo.api.Storage;
 import org.jzeo.api.StorageTransaction;
 import org.jzeo.api.StorageTransactionError;
+import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.TransactionDescription;
 import org.jzeo.api.TransactionMetaData;
@@ -658,6 +659,10 @@ final class ZeoSession implements ServedStorage.Invalidatable {
                 }
             } catch (IllegalArgumentException e) {
                 LOG.warn("pack of storage {} refused: {}", s.name, e.getMessage()); // bad input, e.g. a time past 2^64 tids
+                failure = e;
+            } catch (StorageException e) {
+                // the storage said why (e.g. "Already packing"); the caller is told the same
+                LOG.warn("pack of storage {} failed: {}", s.name, e.getCause() == null ? e.getMessage() : e + ": " + e.getCause());
                 failure = e;
             } catch (RuntimeException e) {
                 LOG.error("pack of storage {} failed", s.name, e);
