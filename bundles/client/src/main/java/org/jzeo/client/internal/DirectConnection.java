@@ -66,6 +66,8 @@ final class DirectConnection extends ZeoConnection {
     private static final int WRITE_BUFFER_KEEP = 1024 * 1024;
     private static final long WRITE_POLL_MILLIS = 10;
     private static final byte[] VERSION = {'5'};
+    /** The longest a waiter parks before it looks again (a safety net: releases wake it). */
+    private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** "No timeout": about 146 years. */
     private static final long FOREVER_NANOS = Long.MAX_VALUE / 2;
 
@@ -95,6 +97,10 @@ final class DirectConnection extends ZeoConnection {
         }
     }
 
+    /** A thread parked until the role is free or what it waits for is done. */
+    private record Waiter(Thread thread, java.util.function.BooleanSupplier satisfied) {
+    }
+
     /** A task to run in the role, and who waits for it. */
     private static final class RoleTask {
         final Runnable task;
@@ -115,7 +121,7 @@ final class DirectConnection extends ZeoConnection {
     /** The thread holding the inbound role, or null. */
     private final AtomicReference<Thread> role = new AtomicReference<>();
     /** Threads parked until the role is let go (or their call is done). */
-    private final Queue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final Queue<RoleTask> tasks = new ConcurrentLinkedQueue<>();
     /** Selected only by the role's holder. */
     private final Selector roleSelector;
@@ -276,11 +282,24 @@ final class DirectConnection extends ZeoConnection {
         return role.get() == null && role.compareAndSet(null, Thread.currentThread());
     }
 
-    /** Lets the role go and wakes the threads waiting for it (one of them takes it). */
+    /** Lets the role go and wakes one thread that still needs it, which takes it. */
     private void releaseRole() {
         role.set(null);
-        for (Thread t : waiters) {
-            LockSupport.unpark(t);
+        wakeSuccessor();
+    }
+
+    /**
+     * Wakes the first waiter whose call is not done yet (one, not all: the others would only find
+     * the role taken again). A waiter leaves after registering and re-checking the role, and the
+     * releaser writes the role before it looks at the waiters, so a release never misses a waiter
+     * that parks. A waiter that gives up (deadline, interrupt) wakes the next one in turn.
+     */
+    private void wakeSuccessor() {
+        for (Waiter w : waiters) {
+            if (!w.satisfied().getAsBoolean()) {
+                LockSupport.unpark(w.thread());
+                return;
+            }
         }
     }
 
@@ -288,14 +307,15 @@ final class DirectConnection extends ZeoConnection {
      * Parks the current thread until the role may be free, {@code until} is done or the deadline
      * passed: registered as a waiter first, so a release after the re-check still wakes it.
      */
-    private void parkForRole(CompletableFuture<?> until, RoleTask task, long deadline) {
-        Thread me = Thread.currentThread();
+    private void parkForRole(CompletableFuture<?> until, long deadline) {
+        Waiter me = new Waiter(Thread.currentThread(), until::isDone);
         waiters.add(me);
         try {
-            if ((until != null && until.isDone()) || (task != null && task.done) || role.get() == null) {
+            if (until.isDone() || role.get() == null) {
                 return;
             }
-            LockSupport.parkNanos(this, Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1)));
+            // bounded: a safety net only, every release wakes a successor
+            LockSupport.parkNanos(this, Math.min(deadline - System.nanoTime(), PARK_SLICE_NANOS));
         } finally {
             waiters.remove(me);
         }
@@ -312,29 +332,35 @@ final class DirectConnection extends ZeoConnection {
         if (f instanceof Reply r) {
             r.waiter = Thread.currentThread();
         }
-        while (!f.isDone()) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new ClientDisconnected("interrupted while waiting for a reply from " + address);
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            if (tryTakeRole()) {
-                try {
-                    lead(f, deadline);
-                } finally {
-                    lastActivityNanos = System.nanoTime();
-                    releaseRole();
+        try {
+            while (!f.isDone()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new ClientDisconnected("interrupted while waiting for a reply from " + address);
                 }
-                if (closed && !f.isDone()) {
-                    // not a pending call (any pending one was failed at closure)
-                    f.completeExceptionally(new ClientDisconnected("connection to " + address + " is closed"));
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
                 }
-            } else {
-                parkForRole(f, null, deadline);
+                if (tryTakeRole()) {
+                    try {
+                        lead(f, deadline);
+                    } finally {
+                        lastActivityNanos = System.nanoTime();
+                        releaseRole();
+                    }
+                    if (closed && !f.isDone()) {
+                        // not a pending call (any pending one was failed at closure)
+                        f.completeExceptionally(new ClientDisconnected("connection to " + address + " is closed"));
+                    }
+                } else {
+                    parkForRole(f, deadline);
+                }
+            }
+            return true;
+        } finally {
+            if (role.get() == null) {
+                wakeSuccessor(); // we may have been woken to take the role, and leave without it
             }
         }
-        return true;
     }
 
     /** In the role: reads and handles frames until {@code f} is done, the deadline or closure. */
@@ -503,11 +529,11 @@ final class DirectConnection extends ZeoConnection {
                     releaseRole();
                 }
             } else {
-                Thread me = Thread.currentThread();
+                Waiter me = new Waiter(Thread.currentThread(), () -> t.done);
                 waiters.add(me);
                 try {
                     if (!t.done && role.get() != null) {
-                        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+                        LockSupport.parkNanos(this, PARK_SLICE_NANOS);
                     }
                 } finally {
                     waiters.remove(me);
