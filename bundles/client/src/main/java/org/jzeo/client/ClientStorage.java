@@ -221,6 +221,7 @@ public final class ClientStorage implements Storage {
     ClientStorage(ClientConfig config, RuleSwitches switches, Function<ClientCacheConfig, ClientCache> cacheOpener) {
         this.config = Objects.requireNonNull(config, "config");
         this.switches = switches;
+        org.jzeo.client.internal.ZeoConnection.directIo(); // a bad -Djzeo.client.io fails here, not per connection
         List<Address> a = new ArrayList<>();
         config.servers().forEach(s -> a.add(Address.parse(s)));
         this.addresses = List.copyOf(a);

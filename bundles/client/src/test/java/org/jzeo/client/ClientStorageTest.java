@@ -102,6 +102,23 @@ class ClientStorageTest {
     }
 
     @Test
+    void anUnknownClientIoIsRefusedWhenTheClientIsMade() {
+        String before = System.getProperty("jzeo.client.io");
+        System.setProperty("jzeo.client.io", "blocking");
+        try (MemoryStorage ms = MemoryStorage.create("1"); StorageServer server = Servers.start(ms)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ClientStorage.open(Servers.config(Servers.addr(server)).build()));
+            assertTrue(e.getMessage().contains("jzeo.client.io must be direct or netty"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("jzeo.client.io");
+            } else {
+                System.setProperty("jzeo.client.io", before);
+            }
+        }
+    }
+
+    @Test
     void aClosedClientSaysSoEvenForCachedObjects() {
         try (MemoryStorage ms = MemoryStorage.create("1"); StorageServer server = Servers.start(ms)) {
             ClientStorage c = Servers.client(caches, Servers.config(Servers.addr(server)).build());
