@@ -129,7 +129,7 @@ class ClientRacesReliabilityTest {
             // moment whenever lastTransaction() moves
             for (int r = 0; r < 3; r++) {
                 RuleSwitches switches = r == 0
-                        ? new RuleSwitches(breakC1, false, tid -> LockSupport.parkNanos(500_000), oid -> { })
+                        ? new RuleSwitches(breakC1, false, tid -> pause(500_000), oid -> { })
                         : RuleSwitches.NONE;
                 ClientStorage c = new ClientStorage(config.get().build(), switches, ClientCache::open);
                 clients.add(c);
@@ -175,7 +175,7 @@ class ClientRacesReliabilityTest {
                             // Paced: reader-0's I/O thread parks 0.5 ms per invalidation, and at
                             // full speed (thousands of commits/s) it is parked all the time, so its
                             // reader waits on load replies instead of running in the window.
-                            LockSupport.parkNanos(2_000_000);
+                            pause(2_000_000);
                         }
                     }
                 }));
@@ -215,6 +215,14 @@ class ClientRacesReliabilityTest {
                     + " returned " + got.start() + ", the storage had " + truth.start());
         }
         return ok;
+    }
+
+    /** Pauses the whole time: a park may return early (a stray unpark), and the window must stay open. */
+    private static void pause(long nanos) {
+        long end = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     private static Thread thread(String name, AtomicReference<Throwable> failure, Runnable body) {

@@ -91,7 +91,9 @@ final class DirectConnection extends ZeoConnection {
 
         private void wake() {
             Thread w = waiter;
-            if (w != null) {
+            // not the reader completing its own call: a permit left behind would cut short the
+            // thread's next park, e.g. one in a listener or in the application
+            if (w != null && w != Thread.currentThread()) {
                 LockSupport.unpark(w);
             }
         }
