@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <h2>The inbound role</h2>
  * At most one thread at a time reads the socket and handles what arrives: the holder of the
  * <em>inbound role</em> ({@link #role}). Whoever holds it handles every complete frame it has read,
- * in arrival order, before it lets the role go (rule C1's "in wire order" holds whoever reads):
+ * in arrival order, before it lets the role go (rule C0: wire order holds whoever reads):
  * <ul>
  *   <li>A caller waiting for a reply takes the role if it is free and reads until its own reply is
  *       handled. Replies to other callers complete their futures and wake them (a follower waits
