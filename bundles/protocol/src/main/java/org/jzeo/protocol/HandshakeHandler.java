@@ -130,23 +130,39 @@ public final class HandshakeHandler extends ChannelDuplexHandler {
     }
 
     private void clientRead(ChannelHandlerContext ctx, byte[] p) {
+        String protocol;
+        try {
+            protocol = clientProtocol(p);
+        } catch (ProtocolException e) {
+            done = true;
+            LOG.warn("{}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            pending.removeAndFailAll(e);
+            ctx.fireExceptionCaught(e);
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(protocol.getBytes(StandardCharsets.US_ASCII)));
+        complete(ctx, protocol);
+    }
+
+    /**
+     * The client's side of the handshake for any transport: given the server's announcement (its
+     * first frame), the protocol the client adopts and echoes back as its first frame — the
+     * server's flavour byte + {@code 5}, when {@code min(version, "5")} byte-wise is {@code 5}.
+     *
+     * @throws ProtocolException for a ZEO 4 server, an unknown flavour or a malformed announcement
+     */
+    public static String clientProtocol(byte[] announcement) {
+        byte[] p = announcement;
         if (p.length >= 2 && (p[0] == 'M' || p[0] == 'Z')) {
             byte[] version = Arrays.copyOfRange(p, 1, p.length);
             byte[] chosen = Arrays.compareUnsigned(version, VERSION) < 0 ? version : VERSION;
             if (Arrays.equals(chosen, VERSION)) {
-                String protocol = (char) p[0] + "5";
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(protocol.getBytes(StandardCharsets.US_ASCII)));
-                complete(ctx, protocol);
-                return;
+                return (char) p[0] + "5";
             }
         }
-        done = true;
-        ProtocolException e = new ProtocolException("unsupported server protocol " + Values.repr(p)
+        throw new ProtocolException("unsupported server protocol " + Values.repr(p)
                 + " (only M5 and Z5 are supported)");
-        LOG.warn("{}: {}", ctx.channel().remoteAddress(), e.getMessage());
-        pending.removeAndFailAll(e);
-        ctx.fireExceptionCaught(e);
-        ctx.close();
     }
 
     private void complete(ChannelHandlerContext ctx, String protocol) {

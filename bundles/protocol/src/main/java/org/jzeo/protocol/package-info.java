@@ -31,5 +31,5 @@
  * handler reads and writes {@link org.jzeo.protocol.Message}s.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.jzeo.protocol;

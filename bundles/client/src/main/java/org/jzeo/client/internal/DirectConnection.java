@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.jzeo.client.ClientDisconnected;
+import org.jzeo.protocol.HandshakeHandler;
 import org.jzeo.protocol.Message;
 import org.jzeo.protocol.MessageCodec;
 import org.jzeo.protocol.ProtocolException;
-import org.jzeo.protocol.Values;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,6 @@ final class DirectConnection extends ZeoConnection {
     private static final int READ_BUFFER = 64 * 1024;
     private static final int WRITE_BUFFER_KEEP = 1024 * 1024;
     private static final long WRITE_POLL_MILLIS = 10;
-    private static final byte[] VERSION = {'5'};
     /** The longest a waiter parks before it looks again (a safety net: releases wake it). */
     private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** "No timeout": about 146 years. */
@@ -242,20 +241,15 @@ final class DirectConnection extends ZeoConnection {
                 }
             }
         }
-        if (p.length >= 2 && (p[0] == 'M' || p[0] == 'Z')
-                && Arrays.compareUnsigned(Arrays.copyOfRange(p, 1, p.length), VERSION) >= 0) {
-            String agreed = (char) p[0] + "5";
-            byte[] a = agreed.getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer b = ByteBuffer.allocate(4 + a.length).putInt(a.length).put(a).flip();
-            while (b.hasRemaining()) {
-                if (channel.write(b) == 0) {
-                    Thread.onSpinWait();
-                }
+        String agreed = HandshakeHandler.clientProtocol(p);
+        byte[] a = agreed.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(4 + a.length).putInt(a.length).put(a).flip();
+        while (b.hasRemaining()) {
+            if (channel.write(b) == 0) {
+                Thread.onSpinWait();
             }
-            return agreed;
         }
-        throw new ProtocolException("unsupported server protocol " + Values.repr(p)
-                + " (only M5 and Z5 are supported)");
+        return agreed;
     }
 
     @Override
