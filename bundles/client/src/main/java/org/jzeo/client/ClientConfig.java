@@ -42,18 +42,23 @@ import java.util.Objects;
  * @param password           authentication password
  * @param tls                TLS settings, or {@code null} for plain connections
  * @param maxFrameSize       the largest frame accepted from the server
+ * @param heartbeatInterval  how long a connection may go without sending anything before it sends
+ *                           the protocol's heartbeat message (default 60 s, as Python's client);
+ *                           keeps idle connections open through firewalls and NAT that drop them
  */
 public record ClientConfig(List<String> servers, String storage, long cacheSize, String client, Path var,
         Path cachePath, Duration minDisconnectPoll, Duration maxDisconnectPoll, boolean waitForConnection,
         Duration waitTimeout, boolean readOnly, boolean readOnlyFallback, String name, String clientLabel,
         boolean serverSync, Path blobDir, boolean sharedBlobDir, long blobCacheSize, int blobCacheSizeCheck,
         boolean dropCacheRatherVerify, String realm, String username, String password, Tls tls,
-        int maxFrameSize) {
+        int maxFrameSize, Duration heartbeatInterval) {
 
     /** ZEO's default cache size, 20 MB. */
     public static final long DEFAULT_CACHE_SIZE = 20L * 1024 * 1024;
     /** Default largest frame: 256 MiB. */
     public static final int DEFAULT_MAX_FRAME_SIZE = 256 * 1024 * 1024;
+    /** Default heartbeat interval: 60 s, as Python's client. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(60);
 
     /**
      * Client TLS settings ({@code <clientstorage><ssl>}).
@@ -92,6 +97,20 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
         if (maxFrameSize <= 0) {
             maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         }
+        heartbeatInterval = positive(heartbeatInterval, DEFAULT_HEARTBEAT_INTERVAL, "heartbeat-interval");
+    }
+
+    /** The configuration of API 1.0 (without {@code heartbeatInterval}: the default). */
+    public ClientConfig(List<String> servers, String storage, long cacheSize, String client, Path var,
+            Path cachePath, Duration minDisconnectPoll, Duration maxDisconnectPoll, boolean waitForConnection,
+            Duration waitTimeout, boolean readOnly, boolean readOnlyFallback, String name, String clientLabel,
+            boolean serverSync, Path blobDir, boolean sharedBlobDir, long blobCacheSize, int blobCacheSizeCheck,
+            boolean dropCacheRatherVerify, String realm, String username, String password, Tls tls,
+            int maxFrameSize) {
+        this(servers, storage, cacheSize, client, var, cachePath, minDisconnectPoll, maxDisconnectPoll,
+                waitForConnection, waitTimeout, readOnly, readOnlyFallback, name, clientLabel, serverSync, blobDir,
+                sharedBlobDir, blobCacheSize, blobCacheSizeCheck, dropCacheRatherVerify, realm, username, password,
+                tls, maxFrameSize, null);
     }
 
     private static Duration positive(Duration d, Duration dflt, String key) {
@@ -146,6 +165,7 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
         b.password = password;
         b.tls = tls;
         b.maxFrameSize = maxFrameSize;
+        b.heartbeatInterval = heartbeatInterval;
         return b;
     }
 
@@ -163,7 +183,7 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
             "name", "client-label", "server-sync", "blob-dir", "shared-blob-dir", "blob-cache-size",
             "blob-cache-size-check", "drop-cache-rather-verify", "realm", "username", "password",
             "ssl-certificate", "ssl-key", "ssl-password-function", "ssl-authenticate", "ssl-check-hostname",
-            "ssl-server-hostname", "max-frame-size");
+            "ssl-server-hostname", "max-frame-size", "heartbeat-interval");
 
     /**
      * Reads the {@code <zeoclient>} / {@code <clientstorage>} keys from a map (ConfigAdmin
@@ -211,6 +231,7 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
                 case "username" -> b.username(v);
                 case "password" -> b.password(v);
                 case "max-frame-size" -> b.maxFrameSize = (int) Math.min(Integer.MAX_VALUE, byteSize(key, v));
+                case "heartbeat-interval" -> b.heartbeatInterval(duration(key, v));
                 default -> {
                     if (key.startsWith("ssl-") && KEYS.contains(key)) {
                         tlsKeys.put(key.substring(4), v);
@@ -380,6 +401,7 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
         private String password;
         private Tls tls;
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
         private Builder() {
         }
@@ -511,12 +533,18 @@ public record ClientConfig(List<String> servers, String storage, long cacheSize,
             return this;
         }
 
+        /** How long a connection may send nothing before it sends a heartbeat (default 60 s). */
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
         /** The configuration. */
         public ClientConfig build() {
             return new ClientConfig(servers, storage, cacheSize, client, var, cachePath, minDisconnectPoll,
                     maxDisconnectPoll, waitForConnection, waitTimeout, readOnly, readOnlyFallback, name, clientLabel,
                     serverSync, blobDir, sharedBlobDir, blobCacheSize, blobCacheSizeCheck, dropCacheRatherVerify,
-                    realm, username, password, tls, maxFrameSize);
+                    realm, username, password, tls, maxFrameSize, heartbeatInterval);
         }
     }
 }

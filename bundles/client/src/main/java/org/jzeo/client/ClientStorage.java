@@ -466,7 +466,8 @@ public final class ClientStorage implements Storage {
 
     /** Connects and registers (the read-only-fallback dance on the same connection). */
     private Registered register(Address address) {
-        ZeoConnection c = ZeoConnection.open(group, transport, address, config.maxFrameSize(), callTimeout(), callbacks, security);
+        ZeoConnection c = ZeoConnection.open(group, transport, address, config.maxFrameSize(), callTimeout(),
+                config.heartbeatInterval(), callbacks, security);
         opened.add(c);
         if (closed) {
             c.close(); // close() may have looked at opened already

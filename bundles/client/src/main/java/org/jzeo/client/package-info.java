@@ -4,5 +4,5 @@
  * cache verification and read-only fallback; configured by {@link org.jzeo.client.ClientConfig}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.jzeo.client;

@@ -38,6 +38,7 @@ class ClientConfigTest {
         assertFalse(c.readOnlyFallback());
         assertEquals("", c.name());
         assertNull(c.tls());
+        assertEquals(Duration.ofSeconds(60), c.heartbeatInterval(), "Python's heartbeat_interval");
         assertThrows(IllegalArgumentException.class, () -> ClientConfig.builder().build(), "a server is required");
     }
 
@@ -67,6 +68,7 @@ class ClientConfigTest {
         m.put("username", "alice");
         m.put("password", "secret");
         m.put("max-frame-size", "64MB");
+        m.put("heartbeat-interval", "2.5");
         m.put("ssl-certificate", "/etc/zeo/client.pem");
         m.put("ssl-key", "/etc/zeo/client.key");
         m.put("ssl-password-function", "pw");
@@ -102,6 +104,7 @@ class ClientConfigTest {
         assertEquals("alice", c.username());
         assertEquals("secret", c.password());
         assertEquals(64 << 20, c.maxFrameSize());
+        assertEquals(Duration.ofMillis(2500), c.heartbeatInterval());
         assertEquals(new ClientConfig.Tls(Path.of("/etc/zeo/client.pem"), Path.of("/etc/zeo/client.key"), "pw",
                 Path.of("/etc/zeo/ca.pem"), false, "zeo.example.com"), c.tls());
     }
@@ -144,6 +147,7 @@ class ClientConfigTest {
                   username alice
                   password secret
                   max-frame-size 64MB
+                  heartbeat-interval 2.5s
                   <ssl>
                     certificate /etc/zeo/client.pem
                     key /etc/zeo/client.key
@@ -167,6 +171,9 @@ class ClientConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ClientConfig.fromMap(Map.of("server", "h:1", "cache-size", "lots")));
         assertThrows(IllegalArgumentException.class, () -> ClientConfig.fromMap(Map.of("server", "h:1", "min-disconnect-poll", "-1")));
         assertThrows(IllegalArgumentException.class, () -> ClientConfig.fromMap(Map.of("server", "h:port")));
+        assertThrows(IllegalArgumentException.class, () -> ClientConfig.fromMap(Map.of("server", "h:1", "heartbeat-interval", "0")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ClientConfig.builder("h:1").heartbeatInterval(Duration.ofSeconds(-1)).build());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ClientConfig.fromConfigText("<zeoclient>\n server h:1\n colour red\n</zeoclient>\n"));
         assertTrue(e.getMessage().contains("colour"), e.getMessage());

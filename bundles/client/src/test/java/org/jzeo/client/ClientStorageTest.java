@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -128,6 +129,25 @@ class ClientStorageTest {
             c.close();
             ClientDisconnected e = assertThrows(ClientDisconnected.class, () -> c.load(a));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    /** The jzeo server takes heartbeats silently: an idle client's connection stays the same one and works. */
+    @Test
+    void heartbeatsKeepTheConnectionAndTheServerIgnoresThem() throws Exception {
+        try (MemoryStorage ms = MemoryStorage.create("1"); StorageServer server = Servers.start(ms);
+                ClientStorage c = Servers.client(caches,
+                        Servers.config(Servers.addr(server)).heartbeatInterval(Duration.ofMillis(50)).build())) {
+            Oid a = c.newOid();
+            commit(c, a, "before");
+            List<org.jzeo.server.ClientInfo> before = server.clients();
+            assertEquals(1, before.size());
+            Thread.sleep(500); // about ten heartbeats
+            assertEquals(before, server.clients(), "the same connection, registered as before");
+            assertTrue(c.isConnected());
+            Tid t = commit(c, a, "after");
+            assertEquals("after", s(ms.load(a).data()));
+            assertEquals(t, c.lastTransaction());
         }
     }
 

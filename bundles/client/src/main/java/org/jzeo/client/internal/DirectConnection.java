@@ -138,6 +138,8 @@ final class DirectConnection extends ZeoConnection {
     /** Lazily made selector for a full socket buffer; under {@link #writeLock}. */
     private Selector writeSelector;
     private volatile long lastWriteNanos = System.nanoTime();
+    /** The heartbeat rule: after this long without a write, the reader sends a heartbeat. */
+    private final long heartbeatNanos;
 
     private final Selector readerSelector;
     private final SelectionKey readerKey;
@@ -149,9 +151,10 @@ final class DirectConnection extends ZeoConnection {
     private volatile boolean closedByOwner;
 
     private DirectConnection(SocketChannel channel, Address address, int maxFrameSize, Callbacks callbacks,
-            Duration timeout) throws IOException {
+            Duration timeout, Duration heartbeat) throws IOException {
         super(address, callbacks);
         this.channel = channel;
+        this.heartbeatNanos = heartbeat.toNanos();
         this.maxFrameSize = maxFrameSize;
         channel.configureBlocking(false);
         this.roleSelector = Selector.open();
@@ -177,7 +180,8 @@ final class DirectConnection extends ZeoConnection {
      *
      * @throws ClientDisconnected when the server cannot be reached in time, or refuses us
      */
-    static DirectConnection connect(Address address, int maxFrameSize, Duration timeout, Callbacks callbacks) {
+    static DirectConnection connect(Address address, int maxFrameSize, Duration timeout, Duration heartbeat,
+            Callbacks callbacks) {
         SocketChannel ch = null;
         try {
             if (address.isUnix()) {
@@ -195,7 +199,7 @@ final class DirectConnection extends ZeoConnection {
         }
         DirectConnection c;
         try {
-            c = new DirectConnection(ch, address, maxFrameSize, callbacks, timeout);
+            c = new DirectConnection(ch, address, maxFrameSize, callbacks, timeout, heartbeat);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             throw new ClientDisconnected("no ZEO 5 handshake from " + address + ": " + e, e);
@@ -548,8 +552,7 @@ final class DirectConnection extends ZeoConnection {
         try {
             while (!closed) {
                 if (watching) {
-                    long untilHeartbeat = TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)
-                            - (System.nanoTime() - lastWriteNanos);
+                    long untilHeartbeat = heartbeatNanos - (System.nanoTime() - lastWriteNanos);
                     int ready = readerSelector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilHeartbeat)));
                     readerSelector.selectedKeys().clear();
                     if (closed) {
@@ -613,7 +616,7 @@ final class DirectConnection extends ZeoConnection {
     }
 
     private void heartbeatIfDue() {
-        if (System.nanoTime() - lastWriteNanos >= TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)) {
+        if (System.nanoTime() - lastWriteNanos >= heartbeatNanos) {
             try {
                 send(true, Message.HEARTBEAT, "heartbeat");
             } catch (ClientDisconnected e) {

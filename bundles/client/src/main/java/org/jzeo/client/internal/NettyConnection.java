@@ -37,8 +37,11 @@ final class NettyConnection extends ZeoConnection {
     private volatile boolean closed;
     private ScheduledFuture<?> heartbeat;
 
-    private NettyConnection(Address address, Callbacks callbacks) {
+    private final long heartbeatNanos;
+
+    private NettyConnection(Address address, Callbacks callbacks, Duration heartbeat) {
         super(address, callbacks);
+        this.heartbeatNanos = heartbeat.toNanos();
     }
 
     /**
@@ -48,8 +51,8 @@ final class NettyConnection extends ZeoConnection {
      * @throws ClientDisconnected when the server cannot be reached in time, or refuses us
      */
     static NettyConnection connect(EventLoopGroup group, Transport transport, Address address, int maxFrameSize,
-            Duration timeout, Callbacks callbacks, ConnectionSecurity security) {
-        NettyConnection c = new NettyConnection(address, callbacks);
+            Duration timeout, Duration heartbeat, Callbacks callbacks, ConnectionSecurity security) {
+        NettyConnection c = new NettyConnection(address, callbacks, heartbeat);
         Bootstrap b = new Bootstrap().group(group)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
@@ -159,7 +162,7 @@ final class NettyConnection extends ZeoConnection {
             if (evt instanceof HandshakeCompleteEvent h) {
                 LOG.debug("{}: protocol {}", address, h.protocol());
                 heartbeat = ctx.channel().eventLoop().scheduleAtFixedRate(
-                        () -> ctx.writeAndFlush(Message.HEARTBEAT), HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                        () -> ctx.writeAndFlush(Message.HEARTBEAT), heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
                 handshake.complete(h.protocol());
                 return;
             }

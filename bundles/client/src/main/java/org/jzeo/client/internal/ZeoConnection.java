@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public abstract class ZeoConnection {
     /** The system property choosing the client I/O: {@code direct} (default) or {@code netty}. */
     public static final String IO_PROPERTY = "jzeo.client.io";
-    static final long HEARTBEAT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(ZeoConnection.class);
 
     /** What a connection reports to its owner; all methods run in the inbound role. */
@@ -84,14 +83,18 @@ public abstract class ZeoConnection {
      * (after authentication, when configured). Plain connections use {@link DirectConnection}
      * unless the system property {@value #IO_PROPERTY} is {@code netty}.
      *
+     * @param heartbeat how often the connection sends the protocol's heartbeat (direct: after that
+     *                  long without sending anything; Netty: at that rate)
+     *
      * @throws ClientDisconnected when the server cannot be reached in time, or refuses us
      */
     public static ZeoConnection open(EventLoopGroup group, Transport transport, Address address, int maxFrameSize,
-            Duration timeout, Callbacks callbacks, ConnectionSecurity security) {
+            Duration timeout, Duration heartbeat, Callbacks callbacks, ConnectionSecurity security) {
         if (security.sslContext() == null && security.protocol() == null && directIo()) {
-            return DirectConnection.connect(address, maxFrameSize, timeout, callbacks);
+            return DirectConnection.connect(address, maxFrameSize, timeout, heartbeat, callbacks);
         }
-        return NettyConnection.connect(group, transport, address, maxFrameSize, timeout, callbacks, security);
+        return NettyConnection.connect(group, transport, address, maxFrameSize, timeout, heartbeat, callbacks,
+                security);
     }
 
     /** Whether plain connections do their I/O on the calling threads ({@value #IO_PROPERTY}). */

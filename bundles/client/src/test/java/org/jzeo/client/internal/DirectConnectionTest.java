@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jzeo.client.ClientConfig;
 import org.jzeo.client.ClientDisconnected;
 import org.jzeo.protocol.FrameIO;
 import org.jzeo.protocol.Message;
@@ -85,7 +86,7 @@ class DirectConnectionTest {
         serverThread.setDaemon(true);
         serverThread.start();
         connection = DirectConnection.connect(new Address("127.0.0.1", listener.getLocalPort(), null),
-                64 * 1024 * 1024, TIMEOUT, callbacks);
+                64 * 1024 * 1024, TIMEOUT, ClientConfig.DEFAULT_HEARTBEAT_INTERVAL, callbacks);
         return connection;
     }
 
@@ -155,7 +156,8 @@ class DirectConnectionTest {
             io.awaitClosed(TIMEOUT);
         });
         ClientDisconnected e = assertThrows(ClientDisconnected.class,
-                () -> DirectConnection.connect(a, 1 << 20, TIMEOUT, callbacks));
+                () -> DirectConnection.connect(a, 1 << 20, TIMEOUT, ClientConfig.DEFAULT_HEARTBEAT_INTERVAL,
+                        callbacks));
         assertTrue(e.getMessage().contains("unsupported server protocol"), e.getMessage());
     }
 
@@ -166,7 +168,8 @@ class DirectConnectionTest {
         long start = System.nanoTime();
         try {
             ClientDisconnected e = assertThrows(ClientDisconnected.class,
-                    () -> DirectConnection.connect(a, 1 << 20, Duration.ofMillis(300), callbacks));
+                    () -> DirectConnection.connect(a, 1 << 20, Duration.ofMillis(300),
+                            ClientConfig.DEFAULT_HEARTBEAT_INTERVAL, callbacks));
             assertTrue(e.getMessage().contains("handshake"), e.getMessage());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
         } finally {

@@ -44,6 +44,9 @@ import org.jzeo.client.ClientDisconnected;
  *       and for the shared cache to see a commit (default 30)</li>
  *   <li>{@code minDisconnectPoll}, {@code maxDisconnectPoll}: reconnection delays in seconds
  *       (defaults 5 and 300)</li>
+ *   <li>{@code heartbeatInterval}: seconds a server connection may send nothing before it sends a
+ *       heartbeat (default 60, as Python's client; lower it when a firewall drops quieter
+ *       connections)</li>
  * </ul>
  * String values may contain {@code ${name}} or {@code ${name:default}}, resolved from system
  * properties, then environment variables, when a connection is first made (so a deployment can take
@@ -76,6 +79,7 @@ public class ZeoManagedConnectionFactory implements ManagedConnectionFactory, Re
     private Double waitTimeout = 30.0;
     private Double minDisconnectPoll = 5.0;
     private Double maxDisconnectPoll = 300.0;
+    private Double heartbeatInterval = 60.0;
 
     private transient ResourceAdapter resourceAdapter;
     private transient PrintWriter logWriter;
@@ -142,6 +146,7 @@ public class ZeoManagedConnectionFactory implements ManagedConnectionFactory, Re
                     .waitTimeout(seconds(waitTimeout, "waitTimeout"))
                     .minDisconnectPoll(seconds(minDisconnectPoll, "minDisconnectPoll"))
                     .maxDisconnectPoll(seconds(maxDisconnectPoll, "maxDisconnectPoll"))
+                    .heartbeatInterval(seconds(heartbeatInterval, "heartbeatInterval"))
                     .clientLabel("jzeo-jca");
             String client = resolve(clientName);
             if (client != null && !client.isBlank()) {
@@ -240,7 +245,7 @@ public class ZeoManagedConnectionFactory implements ManagedConnectionFactory, Re
         return Arrays.asList(serverAddresses, storage, cacheSize, clientName, varDirectory, readOnly, readOnlyFallback,
                 username, password, realm, tlsCertificate, tlsKey, tlsPasswordFunction, tlsAuthenticate,
                 tlsCheckHostname, tlsServerHostname, commitSessions, waitTimeout, minDisconnectPoll,
-                maxDisconnectPoll);
+                maxDisconnectPoll, heartbeatInterval);
     }
 
     @Override
@@ -459,5 +464,15 @@ public class ZeoManagedConnectionFactory implements ManagedConnectionFactory, Re
     /** @param v the largest reconnection delay in seconds */
     public void setMaxDisconnectPoll(Double v) {
         maxDisconnectPoll = v;
+    }
+
+    /** @return seconds a connection may send nothing before it sends a heartbeat */
+    public Double getHeartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** @param v seconds a connection may send nothing before it sends a heartbeat */
+    public void setHeartbeatInterval(Double v) {
+        heartbeatInterval = v;
     }
 }

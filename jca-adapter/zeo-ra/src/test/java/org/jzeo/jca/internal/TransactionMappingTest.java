@@ -511,6 +511,9 @@ class TransactionMappingTest {
             ZeoManagedConnectionFactory f = mcf();
             f.setServerAddresses("127.0.0.1:${jzeo.test.port}");
             assertEquals(List.of("127.0.0.1:" + server.port()), f.toClientConfig().servers());
+            assertEquals(java.time.Duration.ofSeconds(60), f.toClientConfig().heartbeatInterval());
+            f.setHeartbeatInterval(2.5);
+            assertEquals(java.time.Duration.ofMillis(2500), f.toClientConfig().heartbeatInterval());
             assertThrows(jakarta.resource.spi.InvalidPropertyException.class,
                     () -> ZeoManagedConnectionFactory.resolve("${jzeo.test.undefined}"));
         } finally {

@@ -54,4 +54,8 @@ public @interface ClientComponentConfig {
     /** The service's display name (property {@code name}); empty: derived from the addresses. */
     @AttributeDefinition(required = false, description = "Display name (empty: derived from the addresses)")
     String name() default "";
+
+    /** Seconds a connection may send nothing before it sends a heartbeat. */
+    @AttributeDefinition(description = "Seconds a server connection may send nothing before it sends a heartbeat")
+    String heartbeat$_$interval() default "60";
 }
