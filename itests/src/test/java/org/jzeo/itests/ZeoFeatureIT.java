@@ -51,6 +51,7 @@ import org.jzeo.auth.PasswordDatabase;
 import org.jzeo.client.ClientStorage;
 import org.jzeo.protocol.FrameIO;
 import org.jzeo.protocol.Message;
+import org.jzeo.protocol.Transport;
 import org.jzeo.server.StorageServer;
 import org.jzeo.storage.FileStorage;
 import org.jzeo.storage.FileStorageConfig;
@@ -408,5 +409,22 @@ public class ZeoFeatureIT {
         Path passwd = Path.of(System.getProperty("karaf.data"), "zeo", "passwd");
         execute("zeo:passwd -f " + passwd + " -r zeo alice secret");
         assertTrue(PasswordDatabase.load(passwd).hash("alice").isPresent());
+    }
+
+    /** The feature installs Netty's native epoll: on x86-64 Linux, TCP connections use it in Karaf too. */
+    @Test
+    public void h_tcpUsesNativeEpollOnX8664Linux() throws Exception {
+        boolean x8664Linux = System.getProperty("os.name").equals("Linux")
+                && (System.getProperty("os.arch").equals("amd64") || System.getProperty("os.arch").equals("x86_64"));
+        Transport tcp = Transport.forConnections(false);
+        if (x8664Linux) {
+            assertEquals(Transport.EPOLL, tcp);
+        } else {
+            assertEquals(Transport.NIO, tcp); // the fragment resolves without its library
+        }
+        // and a server on it answers
+        int port = serverPort("1");
+        String up = execute("zeo:up 127.0.0.1:" + port);
+        assertTrue(up, up.contains("is up"));
     }
 }
