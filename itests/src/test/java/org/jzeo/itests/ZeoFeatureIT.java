@@ -411,16 +411,17 @@ public class ZeoFeatureIT {
         assertTrue(PasswordDatabase.load(passwd).hash("alice").isPresent());
     }
 
-    /** The feature installs Netty's native epoll: on x86-64 Linux, TCP connections use it in Karaf too. */
+    /** The feature installs Netty's native epoll: on x86-64 and aarch64 Linux, TCP connections use it in Karaf too. */
     @Test
-    public void h_tcpUsesNativeEpollOnX8664Linux() throws Exception {
-        boolean x8664Linux = System.getProperty("os.name").equals("Linux")
-                && (System.getProperty("os.arch").equals("amd64") || System.getProperty("os.arch").equals("x86_64"));
+    public void h_tcpUsesNativeEpollOnLinux() throws Exception {
+        String arch = System.getProperty("os.arch");
+        boolean withLibrary = System.getProperty("os.name").equals("Linux")
+                && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
         Transport tcp = Transport.forConnections(false);
-        if (x8664Linux) {
+        if (withLibrary) {
             assertEquals(Transport.EPOLL, tcp);
         } else {
-            assertEquals(Transport.NIO, tcp); // the fragment resolves without its library
+            assertEquals(Transport.NIO, tcp); // the fragments resolve without their libraries
         }
         // and a server on it answers
         int port = serverPort("1");
